@@ -1,0 +1,45 @@
+"""Plain, fast input records for the scorer (built by storage, tests and benchmarks)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(slots=True, frozen=True)
+class LeadProfile:
+    """What is known about the lead itself (firmographics and person)."""
+
+    email: str
+    domain: str | None = None
+    company: str | None = None
+    name: str | None = None
+    title: str | None = None
+    industry: str | None = None
+    company_size: int | None = None
+    country: str | None = None
+    product: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class AnswerRecord:
+    """One stored answer to a qualification slot; `value` follows scoring.values."""
+
+    slot: str
+    value: dict[str, Any]
+    answered_at: datetime
+    seq: int = 0  # storage id; breaks ties between answers given at the same instant
+    answered_by: str | None = None
+    framework: str | None = None
+    raw_text: str | None = None
+
+
+@dataclass(slots=True, frozen=True)
+class EventRecord:
+    """One behavioural event (Segment `track` shape: name + properties)."""
+
+    type: str
+    occurred_at: datetime
+    key: str  # unique dedupe key (Segment messageId)
+    properties: dict[str, Any] = field(default_factory=dict)
