@@ -172,8 +172,10 @@ class Condition(Strict):
     @model_validator(mode="after")
     def _not_empty(self) -> Condition:
         if not self.model_fields_set:
-            raise ValueError("a condition needs at least one of eq, ne, in, starts_with, "
-                             "contains, gte, gt, lte, lt, exists")
+            raise ValueError(
+                "a condition needs at least one of eq, ne, in, starts_with, "
+                "contains, gte, gt, lte, lt, exists"
+            )
         return self
 
 
@@ -403,16 +405,21 @@ class ScoringConfig(Strict):
             for slot, table in model.fit.answers.custom.items():
                 spec = self.slots.get(slot)
                 if spec is None or spec.choices is None:
-                    raise ValueError(f"models.{mname}.fit.answers.custom: '{slot}' is not a "
-                                     "custom slot declared under `slots`")
+                    raise ValueError(
+                        f"models.{mname}.fit.answers.custom: '{slot}' is not a "
+                        "custom slot declared under `slots`"
+                    )
                 bad = [c for c in table if c not in spec.choices and c != UNKNOWN]
                 if bad:
-                    raise ValueError(f"models.{mname}.fit.answers.custom.{slot}: unknown "
-                                     f"choice(s) {', '.join(bad)}")
+                    raise ValueError(
+                        f"models.{mname}.fit.answers.custom.{slot}: unknown "
+                        f"choice(s) {', '.join(bad)}"
+                    )
             for crit in model.qualification:
                 if crit.slot is not None and crit.slot not in self.slots:
-                    raise ValueError(f"models.{mname}.qualification.{crit.id}: unknown slot "
-                                     f"'{crit.slot}'")
+                    raise ValueError(
+                        f"models.{mname}.qualification.{crit.id}: unknown slot '{crit.slot}'"
+                    )
         for product, mname in self.products.items():
             if mname not in self.models:
                 raise ValueError(f"products.{product}: unknown model '{mname}'")

@@ -77,10 +77,17 @@ def parse_yaml(text: str, source: str) -> tuple[Any, dict[Path, yaml.Mark]]:
         data = yaml.load(text, Loader=_MarkedLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise ConfigError([ConfigProblem(
-            source, mark.line + 1 if mark else None, mark.column + 1 if mark else None, "",
-            f"invalid YAML: {exc.problem or exc.context}",
-        )]) from None
+        raise ConfigError(
+            [
+                ConfigProblem(
+                    source,
+                    mark.line + 1 if mark else None,
+                    mark.column + 1 if mark else None,
+                    "",
+                    f"invalid YAML: {exc.problem or exc.context}",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError([ConfigProblem(source, None, None, "", f"invalid YAML: {exc}")]) from None
     marks: dict[Path, yaml.Mark] = {}

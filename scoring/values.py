@@ -67,6 +67,7 @@ VALUE_MODELS: dict[str, type[_Value]] = {
     "priority": PriorityValue,
 }
 
+
 class AnswerValueError(ValueError):
     """An answer value does not fit its slot's contract."""
 

@@ -1,0 +1,183 @@
+"""A scoring model turned into fast matchers, built once per model and cached on it."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from scoring.config import Condition, EngagementRule, ScoringModel, normalize_event_name
+
+Predicate = Callable[[dict[str, Any]], bool]
+
+
+@dataclass(slots=True, frozen=True)
+class CompiledRule:
+    index: int
+    rule: EngagementRule
+    matches: Predicate
+    per_day: int | None
+    per_week: int | None
+    once_per: str | None
+
+
+@dataclass(slots=True, frozen=True)
+class SeniorityMatcher:
+    rule_id: str
+    label: str
+    points: float
+    pattern: re.Pattern[str]
+
+
+@dataclass(slots=True, frozen=True)
+class CompiledModel:
+    model: ScoringModel
+    fingerprint: str  # changes whenever the engagement rules change
+    rules_by_event: dict[str, tuple[CompiledRule, ...]]
+    rules_by_id: dict[str, CompiledRule]
+    seniority: tuple[SeniorityMatcher, ...]
+    junior_title: re.Pattern[str] | None
+    industry_points: dict[str, float]
+    country_points: dict[str, float]
+
+
+def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
+    """Case-insensitive whole-word match of any keyword."""
+    alternatives = "|".join(re.escape(k.strip().lower()) for k in keywords)
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def event_key(name: str) -> str:
+    """Cached `normalize_event_name` (event names repeat a lot)."""
+    return normalize_event_name(name)
+
+
+def _lookup(props: dict[str, Any], path: tuple[str, ...]) -> Any:
+    value: Any = props
+    for part in path:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _norm(v: Any) -> Any:
+    return v.lower() if isinstance(v, str) else v
+
+
+def _num(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, int | float):
+        return float(v)
+    if isinstance(v, str):
+        try:
+            return float(v)
+        except ValueError:
+            return None
+    return None
+
+
+def _condition(path: tuple[str, ...], cond: Condition) -> Predicate:
+    tests: list[Callable[[Any], bool]] = []
+    if cond.exists is not None:
+        want = cond.exists
+        tests.append(lambda v: (v is not None) == want)
+    if cond.eq is not None:
+        eq = _norm(cond.eq)
+        tests.append(lambda v: _norm(v) == eq)
+    if cond.ne is not None:
+        ne = _norm(cond.ne)
+        tests.append(lambda v: _norm(v) != ne)
+    if cond.in_ is not None:
+        allowed = {_norm(x) for x in cond.in_}
+        tests.append(lambda v: _norm(v) in allowed)
+    if cond.starts_with is not None:
+        prefix = cond.starts_with.lower()
+        tests.append(lambda v: isinstance(v, str) and v.lower().startswith(prefix))
+    if cond.contains is not None:
+        part = cond.contains.lower()
+        tests.append(lambda v: isinstance(v, str) and part in v.lower())
+    for op, bound in (("gte", cond.gte), ("gt", cond.gt), ("lte", cond.lte), ("lt", cond.lt)):
+        if bound is not None:
+            tests.append(_numeric_test(op, bound))
+    return lambda props: all(t(_lookup(props, path)) for t in tests)
+
+
+def _numeric_test(op: str, bound: float) -> Callable[[Any], bool]:
+    def test(v: Any) -> bool:
+        n = _num(v)
+        if n is None:
+            return False
+        return {"gte": n >= bound, "gt": n > bound, "lte": n <= bound, "lt": n < bound}[op]
+
+    return test
+
+
+def _rule_predicate(rule: EngagementRule) -> Predicate:
+    preds = []
+    for key, cond in rule.where.items():
+        path = tuple(key.split("."))
+        preds.append(_condition(path, cond if isinstance(cond, Condition) else Condition(eq=cond)))
+    if not preds:
+        return lambda props: True
+    if len(preds) == 1:
+        return preds[0]
+    return lambda props: all(p(props) for p in preds)
+
+
+def compile_model(model: ScoringModel) -> CompiledModel:
+    """The model's compiled form (cached on the model object: models are immutable config)."""
+    cached = model._compiled
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    by_event: dict[str, list[CompiledRule]] = {}
+    by_id: dict[str, CompiledRule] = {}
+    for i, rule in enumerate(model.engagement.rules):
+        cap = rule.cap
+        compiled = CompiledRule(
+            index=i,
+            rule=rule,
+            matches=_rule_predicate(rule),
+            per_day=cap.per_day if cap else None,
+            per_week=cap.per_week if cap else None,
+            once_per=cap.once_per if cap else None,
+        )
+        by_id[rule.id] = compiled
+        for name in rule.event:
+            by_event.setdefault(name, []).append(compiled)
+    rules_json = json.dumps(model.engagement.model_dump(mode="json", by_alias=True), sort_keys=True)
+    junior = model.flags.authority_title_mismatch
+    profile = model.fit.profile
+    result = CompiledModel(
+        model=model,
+        fingerprint=hashlib.sha1(rules_json.encode()).hexdigest()[:12],
+        rules_by_event={k: tuple(v) for k, v in by_event.items()},
+        rules_by_id=by_id,
+        seniority=tuple(
+            SeniorityMatcher(
+                f"fit.profile.seniority.{r.id}", r.label, r.points, keyword_pattern(r.keywords)
+            )
+            for r in profile.seniority
+        ),
+        junior_title=keyword_pattern(junior.junior_keywords) if junior else None,
+        industry_points={k.strip().lower(): v for k, v in profile.industry.points.items()},
+        country_points={k.strip().upper(): v for k, v in profile.country.points.items()},
+    )
+    model._compiled = result
+    return result
+
+
+def match_rule(
+    compiled: CompiledModel, event_type: str, props: dict[str, Any]
+) -> CompiledRule | None:
+    """The first rule that counts this event, if any."""
+    for rule in compiled.rules_by_event.get(event_key(event_type), ()):
+        if rule.matches(props):
+            return rule
+    return None

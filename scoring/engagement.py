@@ -1,0 +1,223 @@
+"""Engagement: behavioural events folded into a compact state, then scored at a time.
+
+The state holds, per rule, the events that can still count (`(timestamp, key, tag)`,
+sorted), plus the time of the last positive activity. Folding events in any order gives
+the same state, so one new event applied to the stored state (`apply_event`) equals a
+full recompute (`build_state`) — see tests/scoring/test_incremental.py.
+
+Pruning is exact: beyond the first `per_day` events of a UTC day nothing can count, and a
+`once_per` tag counts only at its first occurrence.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from scoring.compiled import CompiledRule, compile_model, match_rule
+from scoring.config import ScoringModel
+from scoring.decay import decay_factor
+from scoring.inputs import EventRecord
+from scoring.result import Contribution
+
+Entry = tuple[float, str, str | None]  # (unix time, event key, once_per tag)
+STATE_VERSION = 1
+DAY = 86400.0
+
+
+class StaleStateError(ValueError):
+    """The stored state was built with other engagement rules: rebuild it from the events."""
+
+
+def empty_state(model: ScoringModel) -> dict[str, Any]:
+    return {"v": STATE_VERSION, "fp": compile_model(model).fingerprint, "rules": {}, "last": None}
+
+
+def _day(ts: float) -> int:
+    return int(ts // DAY)
+
+
+def _week(ts: float) -> int:
+    return (_day(ts) + 3) // 7  # ISO weeks start on Monday; 1970-01-01 was a Thursday
+
+
+def _insert(entries: list[Entry], entry: Entry, rule: CompiledRule) -> list[Entry]:
+    """A new sorted list with `entry` added and the prune rules applied."""
+    if rule.once_per is not None:
+        for i, old in enumerate(entries):
+            if old[2] == entry[2]:
+                if old <= entry:
+                    return entries
+                out = entries[:i] + entries[i + 1 :]
+                bisect.insort(out, entry)
+                return out
+    if entry in entries:
+        return entries
+    out = list(entries)
+    bisect.insort(out, entry)
+    if rule.per_day is not None:
+        day_start = _day(entry[0]) * DAY
+        lo = bisect.bisect_left(out, day_start, key=lambda e: e[0])
+        hi = bisect.bisect_left(out, day_start + DAY, key=lambda e: e[0])
+        if hi - lo > rule.per_day:
+            del out[lo + rule.per_day : hi]
+    return out
+
+
+def _tag(rule: CompiledRule, props: dict[str, Any]) -> str | None:
+    if rule.once_per is None:
+        return None
+    value = props.get(rule.once_per)
+    return None if value is None else str(value)
+
+
+def apply_event(state: dict[str, Any], event: EventRecord, model: ScoringModel) -> dict[str, Any]:
+    """The state after one more event (a new dict; `state` is not changed)."""
+    compiled = compile_model(model)
+    if state.get("fp") != compiled.fingerprint or state.get("v") != STATE_VERSION:
+        raise StaleStateError("engagement state was built with other rules; rebuild it")
+    rule = match_rule(compiled, event.type, event.properties)
+    if rule is None:
+        return state
+    ts = event.occurred_at.timestamp()
+    entry: Entry = (ts, event.key, _tag(rule, event.properties))
+    rules: dict[str, list[Entry]] = dict(state["rules"])
+    rules[rule.rule.id] = _insert(rules.get(rule.rule.id, []), entry, rule)
+    last = state["last"]
+    if rule.rule.points > 0 and (last is None or ts > last):
+        last = ts
+    return {"v": STATE_VERSION, "fp": state["fp"], "rules": rules, "last": last}
+
+
+def build_state(events: Iterable[EventRecord], model: ScoringModel) -> dict[str, Any]:
+    """The state of a whole event history (the full recompute)."""
+    compiled = compile_model(model)
+    per_rule: dict[str, list[Entry]] = {}
+    rules: dict[str, CompiledRule] = {}
+    last: float | None = None
+    for event in events:
+        rule = match_rule(compiled, event.type, event.properties)
+        if rule is None:
+            continue
+        ts = event.occurred_at.timestamp()
+        per_rule.setdefault(rule.rule.id, []).append((ts, event.key, _tag(rule, event.properties)))
+        rules[rule.rule.id] = rule
+        if rule.rule.points > 0 and (last is None or ts > last):
+            last = ts
+    out: dict[str, list[Entry]] = {}
+    for rule_id, entries in per_rule.items():
+        out[rule_id] = _prune_sorted(sorted(set(entries)), rules[rule_id])
+    return {"v": STATE_VERSION, "fp": compiled.fingerprint, "rules": out, "last": last}
+
+
+def _prune_sorted(entries: list[Entry], rule: CompiledRule) -> list[Entry]:
+    if rule.once_per is not None:
+        seen: set[str | None] = set()
+        kept = []
+        for e in entries:
+            if e[2] not in seen:
+                seen.add(e[2])
+                kept.append(e)
+        return kept
+    if rule.per_day is None:
+        return entries
+    kept, day, n = [], None, 0
+    for e in entries:
+        d = _day(e[0])
+        n = n + 1 if d == day else 1
+        day = d
+        if n <= rule.per_day:
+            kept.append(e)
+    return kept
+
+
+def state_to_json(state: dict[str, Any]) -> dict[str, Any]:
+    """JSON-ready copy (tuples become lists)."""
+    return {**state, "rules": {k: [list(e) for e in v] for k, v in state["rules"].items()}}
+
+
+def state_from_json(data: dict[str, Any]) -> dict[str, Any]:
+    rules = {k: [(float(e[0]), str(e[1]), e[2]) for e in v] for k, v in data["rules"].items()}
+    return {"v": data.get("v"), "fp": data.get("fp"), "rules": rules, "last": data.get("last")}
+
+
+def compact_state(state: dict[str, Any], model: ScoringModel, now: datetime) -> dict[str, Any]:
+    """Drop entries that can never count again (whole ISO weeks beyond max_age_days).
+
+    Scores at `now` or later are unchanged: such entries give 0 points, and their week's
+    cap can only concern events that are just as old.
+    """
+    compiled = compile_model(model)
+    now_ts = now.timestamp()
+    rules: dict[str, list[Entry]] = {}
+    for rule_id, entries in state["rules"].items():
+        rule = compiled.rules_by_id[rule_id]
+        decay = rule.rule.decay
+        if rule.once_per is None and decay is not None and decay.max_age_days is not None:
+            horizon_week = _week(now_ts - decay.max_age_days * DAY)
+            entries = [e for e in entries if _week(e[0]) >= horizon_week]
+        if entries:
+            rules[rule_id] = entries
+    return {**state, "rules": rules}
+
+
+def engagement_contributions(
+    state: dict[str, Any], model: ScoringModel, now: datetime
+) -> list[Contribution]:
+    """Raw-point contributions of every event that counts at `now` (score_points unset)."""
+    compiled = compile_model(model)
+    if state.get("fp") != compiled.fingerprint:
+        raise StaleStateError("engagement state was built with other rules; rebuild it")
+    now_ts = now.timestamp()
+    out: list[Contribution] = []
+    for rule_id in sorted(state["rules"], key=lambda r: compiled.rules_by_id[r].index):
+        rule = compiled.rules_by_id[rule_id]
+        spec = rule.rule
+        per_week = rule.per_week
+        week, n = None, 0
+        for ts, key, _tag_value in state["rules"][rule_id]:
+            if per_week is not None:
+                w = _week(ts)
+                n = n + 1 if w == week else 1
+                week = w
+                if n > per_week:
+                    continue
+            factor = decay_factor(spec.decay, max(0.0, now_ts - ts) / DAY)
+            if factor == 0.0:
+                continue
+            out.append(
+                Contribution(
+                    f"engagement.{spec.id}",
+                    spec.label,
+                    round(spec.points * factor, 4),
+                    0.0,
+                    "event",
+                    datetime.fromtimestamp(ts, UTC),
+                    key,
+                )
+            )
+    inactivity = model.engagement.inactivity
+    last = state["last"]
+    if inactivity is not None and last is not None:
+        idle_days = (now_ts - last) / DAY
+        if idle_days >= inactivity.after_days:
+            steps = 1
+            if inactivity.every_days:
+                steps += int((idle_days - inactivity.after_days) // inactivity.every_days)
+            penalty = inactivity.points * steps
+            if inactivity.max_penalty is not None:
+                penalty = max(penalty, inactivity.max_penalty)
+            out.append(
+                Contribution(
+                    "engagement.inactivity",
+                    f"No activity for {int(idle_days)} days",
+                    penalty,
+                    0.0,
+                    "inactivity",
+                    datetime.fromtimestamp(last, UTC),
+                    None,
+                )
+            )
+    return out
