@@ -55,7 +55,9 @@ class Answer(SQLModel, table=True):
     """One answer to a qualification slot (history: rows are never updated)."""
 
     __tablename__ = "answers"
-    __table_args__ = (Index("ix_answers_lead_id_slot_answered_at", "lead_id", "slot", "answered_at"),)
+    __table_args__ = (
+        Index("ix_answers_lead_id_slot_answered_at", "lead_id", "slot", "answered_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = _lead_fk(index=False)
@@ -94,7 +96,9 @@ class LeadScore(SQLModel, table=True):
     __table_args__ = (Index("ix_lead_scores_tier_total", "tier", "total"),)
 
     lead_id: int = Field(
-        primary_key=True, foreign_key="leads.id", ondelete="CASCADE",
+        primary_key=True,
+        foreign_key="leads.id",
+        ondelete="CASCADE",
         sa_column_kwargs={"autoincrement": False},
     )
     model: str
@@ -220,5 +224,15 @@ class Outcome(SQLModel, table=True):
     notes: str | None = Field(default=None, sa_type=Text)
 
 
-ALL_TABLES = (Lead, Answer, Event, LeadScore, ScoreChange, Conversation, Call, Alert,
-              DigestRun, Outcome)
+ALL_TABLES = (
+    Lead,
+    Answer,
+    Event,
+    LeadScore,
+    ScoreChange,
+    Conversation,
+    Call,
+    Alert,
+    DigestRun,
+    Outcome,
+)

@@ -1,0 +1,1 @@
+"""Alembic migrations of the Qualibot schema (run via `bot.storage.migrate`)."""

@@ -1,0 +1,115 @@
+"""Engines and sessions for SQLite (default) and PostgreSQL (`postgresql+psycopg://`)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+DEFAULT_DATABASE_URL = "sqlite:///qualibot.db"
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA foreign_keys=ON",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA busy_timeout=5000",
+)
+
+
+def normalize_url(url: str | URL | None, *, asynchronous: bool = False) -> URL:
+    """Parse `url` and pick the drivers Qualibot ships with.
+
+    `sqlite://` uses pysqlite (aiosqlite when `asynchronous`); `postgres://` and
+    `postgresql://` use psycopg 3, which serves both sync and async engines.
+    """
+    parsed = make_url(url or DEFAULT_DATABASE_URL)
+    backend, _, given = parsed.drivername.partition("+")
+    allowed: tuple[str, ...]
+    if backend == "postgres":
+        backend = "postgresql"
+    if backend == "sqlite":
+        driver = "aiosqlite" if asynchronous else "pysqlite"
+        allowed = ("", "pysqlite", "aiosqlite")
+    elif backend == "postgresql":
+        driver = "psycopg"
+        allowed = ("", "psycopg")
+    else:
+        raise ValueError(
+            f"unsupported database {backend!r}: use sqlite:///FILE or postgresql+psycopg://…"
+        )
+    if given not in allowed:
+        raise ValueError(f"unsupported driver {given!r} for {backend} (use {driver})")
+    return parsed.set(drivername=f"{backend}+{driver}")
+
+
+def _is_sqlite_memory(url: URL) -> bool:
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def _sqlite_options(url: URL) -> dict[str, Any]:
+    if _is_sqlite_memory(url):  # one shared connection, else each connection is a new DB
+        return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    if url.database:
+        Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    return {}
+
+
+def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
+def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
+    """A sync engine for `url` (default `sqlite:///qualibot.db`).
+
+    SQLite connections get WAL, foreign keys, synchronous=NORMAL and a 5 s busy timeout;
+    the directory of a SQLite file is created if missing. `kwargs` go to `create_engine`.
+    """
+    parsed = normalize_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_engine(parsed, **{**_sqlite_options(parsed), **kwargs})
+        event.listen(engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_engine(parsed, **{"pool_pre_ping": True, **kwargs})
+
+
+def make_async_engine(url: str | URL | None = None, **kwargs: Any) -> AsyncEngine:
+    """An async engine for `url`: `sqlite://` → aiosqlite, PostgreSQL → psycopg 3 async."""
+    parsed = normalize_url(url, asynchronous=True)
+    if parsed.get_backend_name() == "sqlite":
+        engine = create_async_engine(parsed, **{**_sqlite_options(parsed), **kwargs})
+        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        return engine
+    return create_async_engine(parsed, **{"pool_pre_ping": True, **kwargs})
+
+
+@contextmanager
+def session_scope(engine: Engine, *, expire_on_commit: bool = False) -> Iterator[Session]:
+    """A session that commits when the block ends and rolls back if it raises.
+
+    Objects stay usable after the block (`expire_on_commit=False` by default).
+    """
+    with Session(engine, expire_on_commit=expire_on_commit) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def async_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """A factory of sqlmodel `AsyncSession`s bound to `engine` (no expiry on commit)."""
+    return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)

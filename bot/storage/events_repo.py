@@ -1,0 +1,144 @@
+"""Behavioural events: idempotent inserts keyed by `dedupe_key`, single and bulk."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from itertools import islice
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.storage._checks import aware_utc
+from bot.storage.column_types import utcnow
+from bot.storage.tables import Event, metadata
+from bot.storage.upsert import dialect_insert
+from scoring.inputs import EventRecord
+
+_REQUIRED = ("lead_id", "dedupe_key", "type", "occurred_at", "source")
+_OPTIONAL = ("properties", "received_at")
+
+
+def normalize_event_type(name: str) -> str:
+    """Canonical event name: lowercase snake case (`"Demo Requested"` → `"demo_requested"`)."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
+    text = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    if not text:
+        raise ValueError(f"invalid event type {name!r}")
+    return text
+
+
+def _event_row(row: Mapping[str, Any], received_at: datetime) -> dict[str, Any]:
+    missing = [key for key in _REQUIRED if row.get(key) in (None, "")]
+    if missing:
+        raise ValueError(f"event is missing {', '.join(missing)}")
+    unknown = set(row) - set(_REQUIRED) - set(_OPTIONAL)
+    if unknown:
+        raise ValueError(f"unknown event fields: {', '.join(sorted(unknown))}")
+    properties = row.get("properties") or {}
+    if not isinstance(properties, Mapping):
+        raise ValueError("event properties must be an object")
+    received = row.get("received_at")
+    return {
+        "lead_id": row["lead_id"],
+        "dedupe_key": str(row["dedupe_key"]),
+        "type": normalize_event_type(row["type"]),
+        "properties": dict(properties),
+        "occurred_at": aware_utc(row["occurred_at"], "occurred_at"),
+        "received_at": received_at if received is None else aware_utc(received, "received_at"),
+        "source": row["source"],
+    }
+
+
+def add_event(
+    session: Session,
+    *,
+    lead_id: int,
+    dedupe_key: str,
+    type: str,
+    occurred_at: datetime,
+    source: str,
+    properties: Mapping[str, Any] | None = None,
+    received_at: datetime | None = None,
+) -> Event | None:
+    """Insert an event; return it, or None if an event with `dedupe_key` already exists.
+
+    Uses INSERT … ON CONFLICT DO NOTHING, so a duplicate never raises nor breaks the
+    surrounding transaction. `type` is normalized with `normalize_event_type`.
+    """
+    row = _event_row(
+        {
+            "lead_id": lead_id,
+            "dedupe_key": dedupe_key,
+            "type": type,
+            "occurred_at": occurred_at,
+            "source": source,
+            "properties": properties,
+            "received_at": received_at,
+        },
+        utcnow(),
+    )
+    stmt = (
+        dialect_insert(session, Event)
+        .values(**row)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(Event)
+    )
+    return session.scalars(stmt, execution_options={"populate_existing": True}).first()
+
+
+def _chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
+    iterator = iter(rows)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def bulk_insert_events(
+    session: Session, rows: Iterable[Mapping[str, Any]], *, batch_size: int = 1000
+) -> int:
+    """Insert many events (dicts with the `add_event` fields); return how many were new.
+
+    Rows whose `dedupe_key` exists (in the database or earlier in `rows`) are skipped.
+    A bad row raises `ValueError` before its batch is written.
+    """
+    table = metadata.tables[Event.__tablename__]
+    base = (
+        dialect_insert(session, table)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(table.c.id)
+    )
+    connection = session.connection()
+    inserted = 0
+    for chunk in _chunks(rows, batch_size):
+        now = utcnow()
+        params = [_event_row(row, now) for row in chunk]
+        inserted += len(connection.execute(base, params).all())
+    return inserted
+
+
+def events_for_lead(
+    session: Session,
+    lead_id: int,
+    *,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Event]:
+    """A lead's events with `since <= occurred_at < until`, oldest first."""
+    stmt = select(Event).where(Event.lead_id == lead_id)
+    if since is not None:
+        stmt = stmt.where(col(Event.occurred_at) >= aware_utc(since, "since"))
+    if until is not None:
+        stmt = stmt.where(col(Event.occurred_at) < aware_utc(until, "until"))
+    stmt = stmt.order_by(col(Event.occurred_at), col(Event.id))
+    return list(session.exec(stmt))
+
+
+def to_event_record(event: Event) -> EventRecord:
+    """The scorer's view of a stored event (`key` is its dedupe key)."""
+    return EventRecord(
+        type=event.type,
+        occurred_at=event.occurred_at,
+        key=event.dedupe_key,
+        properties=dict(event.properties),
+    )

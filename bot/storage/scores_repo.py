@@ -1,0 +1,116 @@
+"""Current lead scores (one row per lead, upserted) and the score-change audit trail.
+
+`save_score` refreshes the lead's `LeadScore` object in place: read the old total,
+tier and qualification *before* saving if you want to record a change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.storage._checks import aware_utc
+from bot.storage.column_types import utcnow
+from bot.storage.tables import LeadScore, ScoreChange
+from bot.storage.upsert import dialect_insert
+
+SCORE_CHANGE_REASONS: frozenset[str] = frozenset(
+    {"event", "answer", "rescore", "decay", "import", "merge"}
+)
+
+
+def get_score(session: Session, lead_id: int) -> LeadScore | None:
+    """The current score of a lead, or None if it was never scored."""
+    return session.get(LeadScore, lead_id)
+
+
+def save_score(
+    session: Session,
+    lead_id: int,
+    *,
+    model: str,
+    total: float,
+    fit: float,
+    engagement: float,
+    grade: str,
+    tier: str,
+    qualified: bool,
+    missing: Sequence[str] = (),
+    flags: Sequence[Any] = (),
+    breakdown: Sequence[Any] = (),
+    state: Mapping[str, Any] | None = None,
+    last_activity_at: datetime | None = None,
+    scored_at: datetime | None = None,
+) -> LeadScore:
+    """Insert or replace the lead's current score (INSERT … ON CONFLICT DO UPDATE)."""
+    values: dict[str, Any] = {
+        "model": model,
+        "total": float(total),
+        "fit": float(fit),
+        "engagement": float(engagement),
+        "grade": grade,
+        "tier": tier,
+        "qualified": bool(qualified),
+        "missing": list(missing),
+        "flags": list(flags),
+        "breakdown": list(breakdown),
+        "state": dict(state or {}),
+        "last_activity_at": (
+            None if last_activity_at is None else aware_utc(last_activity_at, "last_activity_at")
+        ),
+        "scored_at": utcnow() if scored_at is None else aware_utc(scored_at, "scored_at"),
+    }
+    insert = dialect_insert(session, LeadScore).values(lead_id=lead_id, **values)
+    stmt = insert.on_conflict_do_update(index_elements=["lead_id"], set_=values).returning(
+        LeadScore
+    )
+    return session.scalars(stmt, execution_options={"populate_existing": True}).one()
+
+
+def record_score_change(
+    session: Session,
+    lead_id: int,
+    *,
+    new_total: float,
+    new_tier: str,
+    new_qualified: bool,
+    reason: str,
+    old_total: float | None = None,
+    old_tier: str | None = None,
+    old_qualified: bool | None = None,
+    ref: str | None = None,
+    at: datetime | None = None,
+) -> ScoreChange:
+    """Append a score change (`reason` is one of `SCORE_CHANGE_REASONS`; `ref` e.g. an id)."""
+    if reason not in SCORE_CHANGE_REASONS:
+        raise ValueError(
+            f"unknown score change reason {reason!r} (one of {sorted(SCORE_CHANGE_REASONS)})"
+        )
+    change = ScoreChange(
+        lead_id=lead_id,
+        at=utcnow() if at is None else aware_utc(at, "at"),
+        old_total=old_total,
+        new_total=float(new_total),
+        old_tier=old_tier,
+        new_tier=new_tier,
+        old_qualified=old_qualified,
+        new_qualified=bool(new_qualified),
+        reason=reason,
+        ref=ref,
+    )
+    session.add(change)
+    session.flush()
+    return change
+
+
+def score_changes_for_lead(session: Session, lead_id: int) -> list[ScoreChange]:
+    """A lead's score changes, oldest first."""
+    stmt = (
+        select(ScoreChange)
+        .where(ScoreChange.lead_id == lead_id)
+        .order_by(col(ScoreChange.at), col(ScoreChange.id))
+    )
+    return list(session.exec(stmt))
