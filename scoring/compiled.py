@@ -11,6 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from scoring.config import Condition, EngagementRule, ScoringModel, normalize_event_name
+from scoring.decay import decay_function
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -19,7 +20,9 @@ Predicate = Callable[[dict[str, Any]], bool]
 class CompiledRule:
     index: int
     rule: EngagementRule
+    key: str  # rule id in explanations: "engagement.<id>"
     matches: Predicate
+    decay: Callable[[float], float]  # age in days → factor
     per_day: int | None
     per_week: int | None
     once_per: str | None
@@ -36,9 +39,11 @@ class SeniorityMatcher:
 @dataclass(slots=True, frozen=True)
 class CompiledModel:
     model: ScoringModel
+    name: str
     fingerprint: str  # changes whenever the engagement rules change
     rules_by_event: dict[str, tuple[CompiledRule, ...]]
     rules_by_id: dict[str, CompiledRule]
+    rules: tuple[CompiledRule, ...]  # in config order
     seniority: tuple[SeniorityMatcher, ...]
     junior_title: re.Pattern[str] | None
     industry_points: dict[str, float]
@@ -106,7 +111,20 @@ def _condition(path: tuple[str, ...], cond: Condition) -> Predicate:
     for op, bound in (("gte", cond.gte), ("gt", cond.gt), ("lte", cond.lte), ("lt", cond.lt)):
         if bound is not None:
             tests.append(_numeric_test(op, bound))
-    return lambda props: all(t(_lookup(props, path)) for t in tests)
+    if len(path) == 1:
+        key = path[0]
+
+        def get(props: dict[str, Any]) -> Any:
+            return props.get(key)
+    else:
+
+        def get(props: dict[str, Any]) -> Any:
+            return _lookup(props, path)
+
+    if len(tests) == 1:
+        test = tests[0]
+        return lambda props: test(get(props))
+    return lambda props: all(t(get(props)) for t in tests)
 
 
 def _numeric_test(op: str, bound: float) -> Callable[[Any], bool]:
@@ -131,11 +149,14 @@ def _rule_predicate(rule: EngagementRule) -> Predicate:
     return lambda props: all(p(props) for p in preds)
 
 
+_COMPILED: dict[int, CompiledModel] = {}
+
+
 def compile_model(model: ScoringModel) -> CompiledModel:
-    """The model's compiled form (cached on the model object: models are immutable config)."""
-    cached = model._compiled
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
+    """The model's compiled form, built once per model object (config is never mutated)."""
+    cached = _COMPILED.get(id(model))
+    if cached is not None and cached.model is model:
+        return cached
     by_event: dict[str, list[CompiledRule]] = {}
     by_id: dict[str, CompiledRule] = {}
     for i, rule in enumerate(model.engagement.rules):
@@ -143,7 +164,9 @@ def compile_model(model: ScoringModel) -> CompiledModel:
         compiled = CompiledRule(
             index=i,
             rule=rule,
+            key=f"engagement.{rule.id}",
             matches=_rule_predicate(rule),
+            decay=decay_function(rule.decay),
             per_day=cap.per_day if cap else None,
             per_week=cap.per_week if cap else None,
             once_per=cap.once_per if cap else None,
@@ -156,9 +179,11 @@ def compile_model(model: ScoringModel) -> CompiledModel:
     profile = model.fit.profile
     result = CompiledModel(
         model=model,
+        name=model.name,
         fingerprint=hashlib.sha1(rules_json.encode()).hexdigest()[:12],
         rules_by_event={k: tuple(v) for k, v in by_event.items()},
         rules_by_id=by_id,
+        rules=tuple(by_id.values()),
         seniority=tuple(
             SeniorityMatcher(
                 f"fit.profile.seniority.{r.id}", r.label, r.points, keyword_pattern(r.keywords)
@@ -169,7 +194,7 @@ def compile_model(model: ScoringModel) -> CompiledModel:
         industry_points={k.strip().lower(): v for k, v in profile.industry.points.items()},
         country_points={k.strip().upper(): v for k, v in profile.country.points.items()},
     )
-    model._compiled = result
+    _COMPILED[id(model)] = result
     return result
 
 
@@ -177,7 +202,10 @@ def match_rule(
     compiled: CompiledModel, event_type: str, props: dict[str, Any]
 ) -> CompiledRule | None:
     """The first rule that counts this event, if any."""
-    for rule in compiled.rules_by_event.get(event_key(event_type), ()):
+    rules = compiled.rules_by_event.get(event_type)
+    if rules is None:
+        rules = compiled.rules_by_event.get(event_key(event_type), ())
+    for rule in rules:
         if rule.matches(props):
             return rule
     return None

@@ -361,7 +361,6 @@ class ScoringModel(Strict):
     flags: FlagsSpec = Field(default_factory=FlagsSpec)
 
     _name: str = PrivateAttr(default="default")
-    _compiled: Any = PrivateAttr(default=None)
 
     @property
     def name(self) -> str:

@@ -18,7 +18,6 @@ from typing import Any
 
 from scoring.compiled import CompiledRule, compile_model, match_rule
 from scoring.config import ScoringModel
-from scoring.decay import decay_factor
 from scoring.inputs import EventRecord
 from scoring.result import Contribution
 
@@ -125,7 +124,7 @@ def _prune_sorted(entries: list[Entry], rule: CompiledRule) -> list[Entry]:
         return entries
     kept, day, n = [], None, 0
     for e in entries:
-        d = _day(e[0])
+        d = int(e[0] // DAY)
         n = n + 1 if d == day else 1
         day = d
         if n <= rule.per_day:
@@ -172,32 +171,30 @@ def engagement_contributions(
         raise StaleStateError("engagement state was built with other rules; rebuild it")
     now_ts = now.timestamp()
     out: list[Contribution] = []
-    for rule_id in sorted(state["rules"], key=lambda r: compiled.rules_by_id[r].index):
-        rule = compiled.rules_by_id[rule_id]
-        spec = rule.rule
-        per_week = rule.per_week
+    by_rule = state["rules"]
+    for rule in compiled.rules:
+        entries = by_rule.get(rule.rule.id)
+        if not entries:
+            continue
+        points, label, key, decay, per_week = (
+            rule.rule.points,
+            rule.rule.label,
+            rule.key,
+            rule.decay,
+            rule.per_week,
+        )
         week, n = None, 0
-        for ts, key, _tag_value in state["rules"][rule_id]:
+        for ts, ref, _tag in entries:
             if per_week is not None:
-                w = _week(ts)
+                w = (int(ts // DAY) + 3) // 7  # ISO week, as _week
                 n = n + 1 if w == week else 1
                 week = w
                 if n > per_week:
                     continue
-            factor = decay_factor(spec.decay, max(0.0, now_ts - ts) / DAY)
-            if factor == 0.0:
-                continue
-            out.append(
-                Contribution(
-                    f"engagement.{spec.id}",
-                    spec.label,
-                    round(spec.points * factor, 4),
-                    0.0,
-                    "event",
-                    datetime.fromtimestamp(ts, UTC),
-                    key,
-                )
-            )
+            factor = decay((now_ts - ts) / DAY if ts < now_ts else 0.0)
+            if factor:
+                at = datetime.fromtimestamp(ts, UTC)
+                out.append(Contribution(key, label, points * factor, 0.0, "event", at, ref))
     inactivity = model.engagement.inactivity
     last = state["last"]
     if inactivity is not None and last is not None:

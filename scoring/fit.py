@@ -37,7 +37,7 @@ def slot_answers(
             slot,
             a.value,
             a.answered_at,
-            round(age, 2),
+            age,
             expired,
             a.answered_by,
             a.framework,
@@ -83,7 +83,7 @@ def _annual(value: dict[str, Any]) -> float | None:
 
 
 def answer_contributions(
-    model: ScoringModel, answers: dict[str, SlotAnswer], config_slots: Iterable[str], now: datetime
+    model: ScoringModel, answers: dict[str, SlotAnswer], slots: dict[str, SlotSpec], now: datetime
 ) -> list[Contribution]:
     """Fit points for each slot's counting answer (expired or absent = unknown)."""
     table = model.fit.answers
@@ -93,7 +93,7 @@ def answer_contributions(
         if points:
             out.append(Contribution(f"fit.answer.{rule}", label, points, 0.0, "answer", at, slot))
 
-    for slot in config_slots:
+    for slot, spec in slots.items():
         ans = answers.get(slot)
         usable = ans is not None and not ans.expired
         value = ans.value if usable and ans else None
@@ -104,8 +104,9 @@ def answer_contributions(
             tl = table.timeline
             days = timeline_days(value, ans.answered_at, now.date()) if value and ans else None
             if days is None:
-                pts = {"none": tl.none}.get(category, tl.unknown)
-                add(f"timeline.{category}", f"Timeline: {category}{suffix}", pts, slot, at)
+                pts = tl.none if category == "none" else tl.unknown
+                if pts:
+                    add(f"timeline.{category}", f"{spec.label}: {category}{suffix}", pts, slot, at)
             elif days < 0:
                 add(
                     "timeline.passed",
@@ -132,8 +133,10 @@ def answer_contributions(
             points_table = getattr(table, slot)
         else:
             points_table = table.custom.get(slot, {})
-        label = f"{slot.capitalize()}: {category.replace('_', ' ')}{suffix}"
-        add(f"{slot}.{category}", label, points_table.get(category, 0.0), slot, at)
+        pts = points_table.get(category, 0.0)
+        if pts:
+            label = f"{spec.label}: {category.replace('_', ' ')}{suffix}"
+            add(f"{slot}.{category}", label, pts, slot, at)
         if slot == "budget" and value and category in ("confirmed", "planned"):
             annual = _annual(value)
             band = next(

@@ -47,8 +47,9 @@ def _normalise(
             )
         )
     scale = 100.0 / max_points
+    factor = scale * weight
     for c in contributions:
-        c.score_points = round(c.points * scale * weight, 4)
+        c.score_points = c.points * factor
     return min(max(raw, 0.0), max_points) * scale
 
 
@@ -78,7 +79,7 @@ def score_from_state(
     last_at = None if last is None else datetime.fromtimestamp(last, UTC)
     missing = missing_criteria(model, current, fit_pct, eng_pct, now)
     return ScoreResult(
-        model=model.name,
+        model=compiled.name,
         total=total,
         fit=round(fit_pct, 1),
         engagement=round(eng_pct, 1),
