@@ -2,5 +2,5 @@
 
 Import the pieces from their modules: `bot.storage.tables` (models),
 `bot.storage.database` (engines, sessions), `bot.storage.migrate` (schema) and
-`bot.storage.repository` (sync functions over a `sqlmodel.Session`).
+`bot.storage.repository` (sync functions over a `Session`).
 """

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
 from bot.storage.column_types import utcnow
@@ -57,7 +58,7 @@ def answers_for_lead(session: Session, lead_id: int, *, slot: str | None = None)
     if slot is not None:
         stmt = stmt.where(Answer.slot == slot)
     stmt = stmt.order_by(col(Answer.answered_at), col(Answer.id))
-    return list(session.exec(stmt))
+    return list(session.scalars(stmt))
 
 
 def to_answer_record(answer: Answer) -> AnswerRecord:

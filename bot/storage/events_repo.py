@@ -8,7 +8,8 @@ from datetime import datetime
 from itertools import islice
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
 from bot.storage.column_types import utcnow
@@ -131,7 +132,7 @@ def events_for_lead(
     if until is not None:
         stmt = stmt.where(col(Event.occurred_at) < aware_utc(until, "until"))
     stmt = stmt.order_by(col(Event.occurred_at), col(Event.id))
-    return list(session.exec(stmt))
+    return list(session.scalars(stmt))
 
 
 def to_event_record(event: Event) -> EventRecord:

@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, update
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from bot.storage.column_types import utcnow
 from bot.storage.tables import (
@@ -108,7 +109,7 @@ def company_key(company: str | None) -> str | None:
         return None
     text = unicodedata.normalize("NFKD", company)
     text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
-    text = text.replace("&", " and ")
+    text = re.sub(r"[.'’]", "", text.replace("&", " and "))  # S.A. → sa, O'Neil → oneil
     words = re.sub(r"[^\w]+|_", " ", text).split()
     while len(words) > 1 and words[-1] in _LEGAL_SUFFIXES:
         words.pop()
@@ -161,13 +162,13 @@ def get_lead(session: Session, lead_id: int) -> Lead | None:
 def get_lead_by_email(session: Session, email: str) -> Lead | None:
     """The lead with this email (case-insensitive), or None."""
     value = email.strip().lower()
-    return session.exec(select(Lead).where(Lead.email == value)).first()
+    return session.scalars(select(Lead).where(Lead.email == value)).first()
 
 
 def find_leads_by_domain(session: Session, domain: str) -> list[Lead]:
     """Leads whose domain is `domain` (a URL or an email is accepted too), oldest first."""
     value = normalize_domain(domain)
-    return list(session.exec(select(Lead).where(Lead.domain == value).order_by(col(Lead.id))))
+    return list(session.scalars(select(Lead).where(Lead.domain == value).order_by(col(Lead.id))))
 
 
 def find_leads_by_company_key(session: Session, company: str) -> list[Lead]:
@@ -176,7 +177,7 @@ def find_leads_by_company_key(session: Session, company: str) -> list[Lead]:
     if key is None:
         return []
     stmt = select(Lead).where(Lead.company_key == key).order_by(col(Lead.id))
-    return list(session.exec(stmt))
+    return list(session.scalars(stmt))
 
 
 def upsert_lead(session: Session, fields: Mapping[str, Any]) -> Lead:

@@ -1,4 +1,7 @@
-"""Repository façade: sync functions over a `sqlmodel.Session` (async code: `run_sync`).
+"""Repository façade: sync functions over a session (async code: `AsyncSession.run_sync`).
+
+The functions take any SQLAlchemy `Session` (sqlmodel's `Session` is one), so
+`await async_session.run_sync(upsert_lead, fields)` type-checks too.
 
 None of them commits: the caller owns the transaction (see `database.session_scope`).
 JSON columns are not mutation-tracked: assign a new dict/list instead of editing in place.

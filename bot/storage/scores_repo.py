@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
 from bot.storage.column_types import utcnow
@@ -113,4 +114,4 @@ def score_changes_for_lead(session: Session, lead_id: int) -> list[ScoreChange]:
         .where(ScoreChange.lead_id == lead_id)
         .order_by(col(ScoreChange.at), col(ScoreChange.id))
     )
-    return list(session.exec(stmt))
+    return list(session.scalars(stmt))

@@ -1,0 +1,113 @@
+"""Engines, sessions and URL handling on SQLite and PostgreSQL (sync and async)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.exc import IntegrityError, StatementError
+from sqlmodel import Session
+
+from bot.storage import repository as repo
+from bot.storage.database import (
+    async_session_factory,
+    make_async_engine,
+    make_engine,
+    normalize_url,
+    session_scope,
+)
+from bot.storage.tables import Lead
+
+
+@pytest.mark.parametrize(
+    ("url", "sync", "asynchronous"),
+    [
+        ("sqlite:///qualibot.db", "sqlite+pysqlite", "sqlite+aiosqlite"),
+        ("sqlite+aiosqlite:///x.db", "sqlite+pysqlite", "sqlite+aiosqlite"),
+        ("postgresql://u@h/db", "postgresql+psycopg", "postgresql+psycopg"),
+        ("postgres://u@h/db", "postgresql+psycopg", "postgresql+psycopg"),
+        ("postgresql+psycopg://u@h/db", "postgresql+psycopg", "postgresql+psycopg"),
+    ],
+)
+def test_normalize_url(url: str, sync: str, asynchronous: str) -> None:
+    assert normalize_url(url).drivername == sync
+    assert normalize_url(url, asynchronous=True).drivername == asynchronous
+    assert normalize_url(url).database == normalize_url(url, asynchronous=True).database
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/db", "postgresql+asyncpg://u@h/db"])
+def test_unsupported_urls(url: str) -> None:
+    with pytest.raises(ValueError, match="unsupported"):
+        normalize_url(url)
+
+
+def test_default_url_is_a_sqlite_file() -> None:
+    assert normalize_url(None).render_as_string() == "sqlite+pysqlite:///qualibot.db"
+
+
+def test_sqlite_pragmas(tmp_path: Path) -> None:
+    engine = make_engine(f"sqlite:///{tmp_path}/sub/dir/q.db")  # directories are created
+    try:
+        with engine.connect() as conn:
+            pragma = lambda name: conn.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+            assert pragma("journal_mode") == "wal"
+            assert pragma("foreign_keys") == 1
+            assert pragma("synchronous") == 1  # NORMAL
+            assert pragma("busy_timeout") == 5000
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_memory_engine_shares_one_database() -> None:
+    engine = make_engine("sqlite://")
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT count(*) FROM t").scalar() == 0
+    finally:
+        engine.dispose()
+
+
+def test_foreign_keys_are_enforced(session: Session) -> None:
+    with pytest.raises(IntegrityError):
+        repo.add_answer(session, 12345, "priority", {"level": "top"}, source="cli")
+
+
+def test_session_scope_commits_or_rolls_back(engine: Engine) -> None:
+    with session_scope(engine) as session:
+        lead = repo.upsert_lead(session, {"email": "jane@acme.com"})
+    assert lead.email == "jane@acme.com"  # still usable after commit
+    with pytest.raises(RuntimeError), session_scope(engine) as session:
+        repo.upsert_lead(session, {"email": "joe@acme.com"})
+        raise RuntimeError("boom")
+    with Session(engine) as session:
+        assert repo.get_lead_by_email(session, "jane@acme.com") is not None
+        assert repo.get_lead_by_email(session, "joe@acme.com") is None
+
+
+def test_naive_datetimes_are_rejected(session: Session) -> None:
+    session.add(
+        Lead(email="a@b.com", created_at=datetime(2026, 1, 1), updated_at=datetime.now(UTC))
+    )
+    with pytest.raises(StatementError, match="naive datetime"):
+        session.flush()
+
+
+async def test_async_engine_runs_repository_functions(db_url: str) -> None:
+    engine = make_async_engine(db_url)
+    try:
+        async with engine.connect() as conn:
+            assert (await conn.execute(text("SELECT 1"))).scalar() == 1
+        factory = async_session_factory(engine)
+        async with factory() as session:
+            lead = await session.run_sync(repo.upsert_lead, {"email": "Async@Acme.com"})
+            await session.commit()
+            assert lead.id is not None
+        async with factory() as session:
+            found = await session.run_sync(repo.get_lead_by_email, "async@acme.com")
+            assert found is not None and found.created_at.tzinfo is not None
+    finally:
+        await engine.dispose()

@@ -1,0 +1,329 @@
+"""Answers (history), events (idempotent), scores (upsert) and score changes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import Session, func, select
+
+from bot.storage import repository as repo
+from bot.storage.tables import Event, LeadScore
+from scoring.inputs import AnswerRecord, EventRecord
+from scoring.values import AnswerValueError
+
+T0 = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+def lead_id(session: Session) -> int:
+    lead = repo.upsert_lead(session, {"email": "jane@acme.com", "company": "Acme"})
+    session.commit()
+    assert lead.id is not None
+    return lead.id
+
+
+def _event_count(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(Event)).one()
+
+
+def test_answers_are_history_never_overwritten(session: Session, lead_id: int) -> None:
+    first = repo.add_answer(
+        session,
+        lead_id,
+        "budget",
+        {"status": "planned"},
+        source="slack_dm",
+        raw_text="they plan something",
+        framework="bant",
+        answered_by="U1",
+        answered_at=T0,
+    )
+    repo.add_answer(
+        session,
+        lead_id,
+        "budget",
+        {"status": "confirmed", "amount": 80000, "currency": "USD"},
+        source="console",
+        raw_text="80k USD confirmed",
+        answered_at=T0 + timedelta(days=1),
+    )
+    repo.add_answer(session, lead_id, "need", {"level": "high"}, source="cli", answered_at=T0)
+    session.commit()
+    session.expire_all()
+
+    budget = repo.answers_for_lead(session, lead_id, slot="budget")
+    assert [a.value["status"] for a in budget] == ["planned", "confirmed"]
+    assert budget[0].id == first.id and budget[0].raw_text == "they plan something"
+    assert budget[1].value == {
+        "status": "confirmed",
+        "amount": 80000.0,
+        "currency": "USD",
+        "period": None,
+    }
+    assert len(repo.answers_for_lead(session, lead_id)) == 3
+
+    record = repo.to_answer_record(budget[1])
+    assert record == AnswerRecord(
+        slot="budget",
+        value=budget[1].value,
+        answered_at=T0 + timedelta(days=1),
+        seq=budget[1].id or 0,
+        answered_by=None,
+        framework=None,
+        raw_text="80k USD confirmed",
+    )
+
+
+def test_invalid_answer_is_rejected(session: Session, lead_id: int) -> None:
+    with pytest.raises(AnswerValueError):
+        repo.add_answer(session, lead_id, "budget", {"status": "maybe"}, source="cli")
+    with pytest.raises(ValueError, match="timezone-aware"):
+        repo.add_answer(
+            session,
+            lead_id,
+            "priority",
+            {"level": "top"},
+            source="cli",
+            answered_at=datetime(2026, 1, 1),
+        )
+    assert repo.answers_for_lead(session, lead_id) == []
+
+
+def test_event_dedupe_returns_none_and_keeps_the_transaction(
+    session: Session, lead_id: int
+) -> None:
+    event = repo.add_event(
+        session,
+        lead_id=lead_id,
+        dedupe_key="msg-1",
+        type="Pricing Page Viewed",
+        occurred_at=T0,
+        source="api",
+        properties={"path": "/pricing", "n": [1, 2]},
+    )
+    assert event is not None and event.id is not None
+    assert event.type == "pricing_page_viewed"
+    duplicate = repo.add_event(
+        session,
+        lead_id=lead_id,
+        dedupe_key="msg-1",
+        type="other",
+        occurred_at=T0,
+        source="api",
+    )
+    assert duplicate is None
+    assert _event_count(session) == 1
+    repo.add_event(  # the transaction is still usable after the conflict
+        session,
+        lead_id=lead_id,
+        dedupe_key="msg-2",
+        type="email_open",
+        occurred_at=T0 + timedelta(hours=1),
+        source="import",
+    )
+    session.commit()
+    assert _event_count(session) == 2
+    assert (
+        repo.add_event(
+            session,
+            lead_id=lead_id,
+            dedupe_key="msg-2",
+            type="email_open",
+            occurred_at=T0,
+            source="import",
+        )
+        is None
+    )
+    session.commit()
+    assert _event_count(session) == 2
+
+
+def test_events_for_lead_window_and_records(session: Session, lead_id: int) -> None:
+    for hours in (5, 0, 10):
+        repo.add_event(
+            session,
+            lead_id=lead_id,
+            dedupe_key=f"k{hours}",
+            type="page_view",
+            occurred_at=T0 + timedelta(hours=hours),
+            source="api",
+            properties={"path": f"/p{hours}"},
+        )
+    session.commit()
+    session.expire_all()
+    assert [e.dedupe_key for e in repo.events_for_lead(session, lead_id)] == ["k0", "k5", "k10"]
+    window = repo.events_for_lead(
+        session, lead_id, since=T0 + timedelta(hours=1), until=T0 + timedelta(hours=10)
+    )
+    assert [e.dedupe_key for e in window] == ["k5"]
+    assert repo.to_event_record(window[0]) == EventRecord(
+        type="page_view",
+        occurred_at=T0 + timedelta(hours=5),
+        key="k5",
+        properties={"path": "/p5"},
+    )
+
+
+def test_bulk_insert_events_skips_duplicates(session: Session, lead_id: int) -> None:
+    repo.add_event(
+        session,
+        lead_id=lead_id,
+        dedupe_key="e-0",
+        type="page_view",
+        occurred_at=T0,
+        source="api",
+    )
+    rows = [
+        {
+            "lead_id": lead_id,
+            "dedupe_key": f"e-{i % 1200}",
+            "type": "Email Opened",
+            "occurred_at": T0 + timedelta(minutes=i),
+            "source": "import",
+            "properties": {"i": i},
+        }
+        for i in range(1500)
+    ]
+    assert repo.bulk_insert_events(session, rows, batch_size=400) == 1199
+    session.commit()
+    assert _event_count(session) == 1200
+    assert repo.bulk_insert_events(session, rows) == 0
+    assert repo.bulk_insert_events(session, []) == 0
+    with pytest.raises(ValueError, match="missing dedupe_key"):
+        repo.bulk_insert_events(session, [{**rows[0], "dedupe_key": ""}])
+
+
+def test_score_upsert_and_changes(session: Session, lead_id: int) -> None:
+    assert repo.get_score(session, lead_id) is None
+    state = {"counts": {"pricing": 2}, "points": 12.5, "last": "2026-11-02T09:30:00+00:00"}
+    breakdown = [{"rule": "fit.title", "label": "CFO", "points": 20.0, "source": "profile"}]
+    saved = repo.save_score(
+        session,
+        lead_id,
+        model="default",
+        total=41.5,
+        fit=60,
+        engagement=20,
+        grade="B3",
+        tier="warm",
+        qualified=False,
+        missing=["budget", "timeline"],
+        flags=[{"id": "stale", "text": "no activity"}],
+        breakdown=breakdown,
+        state=state,
+        last_activity_at=T0,
+        scored_at=T0,
+    )
+    session.commit()
+    old = (saved.total, saved.tier, saved.qualified)
+    repo.save_score(
+        session,
+        lead_id,
+        model="default",
+        total=82,
+        fit=90,
+        engagement=70,
+        grade="A1",
+        tier="hot",
+        qualified=True,
+        scored_at=T0 + timedelta(hours=1),
+    )
+    repo.record_score_change(
+        session,
+        lead_id,
+        old_total=old[0],
+        old_tier=old[1],
+        old_qualified=old[2],
+        new_total=82,
+        new_tier="hot",
+        new_qualified=True,
+        reason="answer",
+        ref="answer:7",
+    )
+    session.commit()
+    session.expire_all()
+
+    assert session.exec(select(func.count()).select_from(LeadScore)).one() == 1
+    score = repo.get_score(session, lead_id)
+    assert score is not None
+    assert (score.total, score.tier, score.grade, score.qualified) == (82.0, "hot", "A1", True)
+    assert score.missing == [] and score.state == {} and score.last_activity_at is None
+    assert score.scored_at == T0 + timedelta(hours=1)
+    changes = repo.score_changes_for_lead(session, lead_id)
+    assert [(c.old_total, c.new_total, c.old_tier, c.new_tier, c.reason) for c in changes] == [
+        (41.5, 82.0, "warm", "hot", "answer")
+    ]
+    with pytest.raises(ValueError, match="reason"):
+        repo.record_score_change(
+            session, lead_id, new_total=1, new_tier="cold", new_qualified=False, reason="magic"
+        )
+
+
+def test_json_roundtrip(session: Session, lead_id: int) -> None:
+    state = {
+        "nested": {"list": [1, 2.5, None, True, "ü"], "empty": {}},
+        "unicode": "Zürich — 東京",
+        "big": 2**53,
+    }
+    repo.save_score(
+        session,
+        lead_id,
+        model="m",
+        total=1,
+        fit=1,
+        engagement=1,
+        grade="D4",
+        tier="cold",
+        qualified=False,
+        missing=["need"],
+        flags=["x"],
+        breakdown=[{"points": -5.25}],
+        state=state,
+    )
+    session.commit()
+    session.expire_all()
+    score = repo.get_score(session, lead_id)
+    assert score is not None
+    assert score.state == state
+    assert (score.missing, score.flags, score.breakdown) == (["need"], ["x"], [{"points": -5.25}])
+
+
+def test_datetimes_come_back_aware_utc(session: Session, lead_id: int) -> None:
+    paris = timezone(timedelta(hours=1))
+    local = datetime(2026, 11, 2, 10, 30, 15, 123456, tzinfo=paris)
+    repo.add_event(
+        session,
+        lead_id=lead_id,
+        dedupe_key="tz",
+        type="page_view",
+        occurred_at=local,
+        source="api",
+    )
+    repo.save_score(
+        session,
+        lead_id,
+        model="m",
+        total=1,
+        fit=1,
+        engagement=1,
+        grade="D4",
+        tier="cold",
+        qualified=False,
+        last_activity_at=local,
+        scored_at=local,
+    )
+    session.commit()
+    session.expire_all()
+    event = repo.events_for_lead(session, lead_id)[0]
+    score = repo.get_score(session, lead_id)
+    lead = repo.get_lead(session, lead_id)
+    assert score is not None and lead is not None
+    for value in (event.occurred_at, event.received_at, score.last_activity_at, lead.created_at):
+        assert value is not None
+        assert value.tzinfo is not None and value.utcoffset() == timedelta(0)
+    assert event.occurred_at == local
+    assert event.occurred_at.hour == 9 and event.occurred_at.microsecond == 123456
+    # comparisons in SQL use UTC on both backends
+    assert repo.events_for_lead(session, lead_id, since=local) == [event]
+    assert repo.events_for_lead(session, lead_id, since=local + timedelta(microseconds=1)) == []
