@@ -2,12 +2,14 @@
 
 The URL comes from `config.attributes["url"]` (set by `bot.storage.migrate`) or the
 `sqlalchemy.url` main option; an open connection in `config.attributes["connection"]`
-is used as-is. SQLite runs in batch mode so ALTERs work there too.
+is used as-is (its transaction and pragmas are the caller's business). SQLite runs in
+batch mode so ALTERs work there too.
 """
 
 from __future__ import annotations
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import URL, Connection
 
 from bot.storage.database import DEFAULT_DATABASE_URL, make_engine, normalize_url
@@ -15,6 +17,8 @@ from bot.storage.tables import metadata
 
 config = context.config
 target_metadata = metadata
+# Serializes concurrent upgrades (several replicas starting at once) on PostgreSQL.
+PG_MIGRATION_LOCK_ID = 0x51_75_61_6C  # "Qual"
 
 
 def _run(connection: Connection) -> None:
@@ -25,6 +29,10 @@ def _run(connection: Connection) -> None:
         compare_type=True,
     )
     with context.begin_transaction():
+        if connection.dialect.name == "postgresql":
+            connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK_ID}
+            )
         context.run_migrations()
 
 
@@ -32,7 +40,7 @@ def _url() -> str | URL:
     return (
         config.attributes.get("url")
         or config.get_main_option("sqlalchemy.url")
-        or (DEFAULT_DATABASE_URL)
+        or DEFAULT_DATABASE_URL
     )
 
 
@@ -57,9 +65,32 @@ def run_migrations_online() -> None:
     engine = make_engine(_url())
     try:
         with engine.connect() as conn:
-            _run(conn)
+            if conn.dialect.name == "sqlite":
+                _run_sqlite(conn)
+            else:
+                _run(conn)
     finally:
         engine.dispose()
+
+
+def _run_sqlite(conn: Connection) -> None:
+    """SQLite: foreign keys off, so batch-mode table rebuilds never cascade deletes, and
+    one BEGIN IMMEDIATE transaction, so processes migrating at once take turns."""
+    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+    conn.commit()
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    try:
+        _run(conn)  # Alembic sees the open transaction and leaves it to us
+        broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"migration left dangling foreign keys: {broken[:5]}")
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
+    finally:
+        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+        conn.commit()
 
 
 if context.is_offline_mode():

@@ -1,4 +1,9 @@
-"""Run the packaged Alembic migrations programmatically (no alembic.ini needed)."""
+"""Run the packaged Alembic migrations programmatically (no alembic.ini needed).
+
+Alembic keeps global state while it runs: call these from one thread at a time per
+process. Separate processes may upgrade together (PostgreSQL serializes them with an
+advisory lock; SQLite with its database lock).
+"""
 
 from __future__ import annotations
 
@@ -36,7 +41,12 @@ def downgrade(url: str | URL | None = None, revision: str = "base") -> None:
 
 def current(url: str | URL | None = None) -> str | None:
     """The revision the database at `url` is at, or None when it was never migrated."""
-    engine = make_engine(url)
+    parsed = normalize_url(url)
+    database = parsed.database or ":memory:"
+    is_file = parsed.get_backend_name() == "sqlite" and database != ":memory:"
+    if is_file and not Path(database).expanduser().exists():
+        return None  # don't create the file just to look
+    engine = make_engine(parsed)
     try:
         with engine.connect() as conn:
             return MigrationContext.configure(conn).get_current_revision()

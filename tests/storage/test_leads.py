@@ -214,7 +214,7 @@ def test_merge_leads_moves_history_and_fills_gaps(session: Session) -> None:
         "contacted",
     )
     for model in (Answer, Event, Call, Conversation, Alert, Outcome):
-        lead_ids = session.exec(select(model.lead_id)).all()  # type: ignore[attr-defined]
+        lead_ids = session.exec(select(model.lead_id)).all()
         assert lead_ids == [keep_id], model.__name__
     assert session.get(LeadScore, drop_id) is None
     assert repo.score_changes_for_lead(session, drop_id) == []

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+from subprocess import PIPE
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -49,3 +54,23 @@ def test_downgrade_to_base_and_up_again(empty_db_url: str) -> None:
 def test_init_db_is_idempotent(db_url: str) -> None:
     assert init_db(db_url) == head()
     assert current(db_url) == head()
+
+
+def test_current_does_not_create_a_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "missing" / "q.db"
+    assert current(f"sqlite:///{path}") is None
+    assert not path.exists()
+
+
+def test_replicas_starting_together_all_upgrade(empty_db_url: str) -> None:
+    code = "import sys; from bot.storage.migrate import upgrade; upgrade(sys.argv[1])"
+    root = Path(__file__).resolve().parents[2]
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, empty_db_url], cwd=root, stderr=PIPE)
+        for _ in range(3)
+    ]
+    for proc in procs:
+        _, err = proc.communicate(timeout=60)
+        assert proc.returncode == 0, err.decode()
+    assert current(empty_db_url) == head()
+    assert _diff(empty_db_url) == []
