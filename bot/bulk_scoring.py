@@ -1,0 +1,287 @@
+"""Scoring every lead: `qualibot score --all` and `qualibot rules dry-run`.
+
+Leads are processed in chunks of consecutive ids, each read with three plain queries
+(leads + current score, events, answers) and, for a rescore, written back in one short
+transaction. Memory stays bounded by the chunk size, whatever the number of leads, and
+chunks are spread over worker processes (one per core by default).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, text
+
+from bot.scoring_service import score_row_values
+from bot.storage.database import make_engine
+from bot.storage.tables import ScoreChange
+from bot.storage.upsert import dialect_insert
+from scoring.config import ScoringConfig
+from scoring.engagement import build_state, compact_state
+from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
+from scoring.result import ScoreResult
+from scoring.scorer import score_from_state
+
+CHUNK = 2000
+
+_LEADS = text(
+    "SELECT l.id, l.email, l.domain, l.company, l.name, l.title, l.industry, l.company_size,"
+    " l.country, l.product, s.total, s.tier, s.qualified"
+    " FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id"
+    " WHERE l.id >= :lo AND l.id < :hi ORDER BY l.id"
+)
+_EVENTS = text(
+    "SELECT lead_id, type, occurred_at, dedupe_key, properties FROM events"
+    " WHERE lead_id >= :lo AND lead_id < :hi"
+)
+_ANSWERS = text(
+    "SELECT lead_id, id, slot, value, answered_at, answered_by, framework FROM answers"
+    " WHERE lead_id >= :lo AND lead_id < :hi"
+)
+
+
+@dataclass(slots=True)
+class StoredLead:
+    id: int
+    profile: LeadProfile
+    old: tuple[float, str, bool] | None  # stored total, tier, qualified
+    answers: list[AnswerRecord] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)
+
+
+def _dt(value: Any) -> datetime:
+    """Raw driver value → aware UTC datetime (SQLite gives text, psycopg a datetime)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _json(value: Any) -> Any:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def load_chunk(conn: Connection, lo: int, hi: int) -> list[StoredLead]:
+    """Leads with lo <= id < hi, with their answers and events."""
+    leads: dict[int, StoredLead] = {}
+    for r in conn.execute(_LEADS, {"lo": lo, "hi": hi}):
+        profile = LeadProfile(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+        old = None if r[10] is None else (float(r[10]), r[11], bool(r[12]))
+        leads[r[0]] = StoredLead(r[0], profile, old)
+    for lead_id, type_, at, key, props in conn.execute(_EVENTS, {"lo": lo, "hi": hi}):
+        lead = leads.get(lead_id)
+        if lead is not None:
+            props = {} if props in ("{}", None) else _json(props)
+            lead.events.append(EventRecord(type_, _dt(at), key, props))
+    for lead_id, seq, slot, value, at, by, framework in conn.execute(
+        _ANSWERS, {"lo": lo, "hi": hi}
+    ):
+        lead = leads.get(lead_id)
+        if lead is not None:
+            lead.answers.append(AnswerRecord(slot, _json(value), _dt(at), seq, by, framework))
+    return list(leads.values())
+
+
+def score_stored(lead: StoredLead, config: ScoringConfig, now: datetime) -> ScoreResult:
+    model = config.model_for(lead.profile.product)
+    state = compact_state(build_state(lead.events, model), model, now)
+    return score_from_state(lead.profile, lead.answers, state, model, config, now)
+
+
+def write_chunk(
+    conn: Connection, scored: list[tuple[StoredLead, ScoreResult]], now: datetime, reason: str
+) -> int:
+    """Upsert the scores and record changes; return how many leads changed."""
+    if not scored:
+        return 0
+    from bot.storage.tables import LeadScore  # the ORM table, for its column types
+
+    table = LeadScore.__table__
+    rows = [{"lead_id": lead.id, "scored_at": now, **score_row_values(r)} for lead, r in scored]
+    stmt = dialect_insert(conn, table)
+    updatable = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "lead_id"}
+    conn.execute(stmt.on_conflict_do_update(index_elements=["lead_id"], set_=updatable), rows)
+    changes = [
+        {
+            "lead_id": lead.id,
+            "at": now,
+            "new_total": r.total,
+            "new_tier": r.tier,
+            "new_qualified": r.qualified,
+            "reason": reason,
+            "ref": None,
+            "old_total": lead.old[0] if lead.old else None,
+            "old_tier": lead.old[1] if lead.old else None,
+            "old_qualified": lead.old[2] if lead.old else None,
+        }
+        for lead, r in scored
+        if lead.old != (r.total, r.tier, r.qualified)
+    ]
+    if changes:
+        conn.execute(insert(ScoreChange.__table__), changes)
+    return len(changes)
+
+
+def id_chunks(engine: Engine, chunk: int = CHUNK) -> list[tuple[int, int]]:
+    """[lo, hi) id ranges covering every lead."""
+    with engine.connect() as conn:
+        lo, hi = conn.execute(text("SELECT MIN(id), MAX(id) FROM leads")).one()
+    if lo is None:
+        return []
+    return [(start, min(start + chunk, hi + 1)) for start in range(lo, hi + 1, chunk)]
+
+
+# ------------------------------------------------------------------ worker processes
+
+_worker: dict[str, Any] = {}
+
+
+def _init_worker(
+    url: str, config: ScoringConfig, new_config: ScoringConfig | None, now: datetime
+) -> None:
+    _worker.update(engine=make_engine(url), config=config, new_config=new_config, now=now)
+
+
+def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
+    engine, config, now = _worker["engine"], _worker["config"], _worker["now"]
+    with engine.begin() as conn:
+        leads = load_chunk(conn, *bounds)
+        scored = [(lead, score_stored(lead, config, now)) for lead in leads]
+        changed = write_chunk(conn, scored, now, "rescore")
+    return len(leads), changed, Counter(r.tier for _, r in scored)
+
+
+@dataclass(slots=True, frozen=True)
+class Move:
+    """How one lead would move under a new config (for dry-runs)."""
+
+    lead_id: int
+    email: str
+    old_total: float
+    new_total: float
+    old_tier: str
+    new_tier: str
+    old_qualified: bool
+    new_qualified: bool
+
+
+def _dry_run_range(bounds: tuple[int, int]) -> tuple[int, list[Move]]:
+    engine, now = _worker["engine"], _worker["now"]
+    old_config, new_config = _worker["config"], _worker["new_config"]
+    with engine.connect() as conn:
+        leads = load_chunk(conn, *bounds)
+    moves = []
+    for lead in leads:
+        before = score_stored(lead, old_config, now)
+        after = score_stored(lead, new_config, now)
+        if (before.tier, before.qualified) != (after.tier, after.qualified):
+            moves.append(
+                Move(
+                    lead.id,
+                    lead.profile.email,
+                    before.total,
+                    after.total,
+                    before.tier,
+                    after.tier,
+                    before.qualified,
+                    after.qualified,
+                )
+            )
+    return len(leads), moves
+
+
+def _run(
+    url: str,
+    ranges: list[tuple[int, int]],
+    task: Callable[[tuple[int, int]], Any],
+    config: ScoringConfig,
+    new_config: ScoringConfig | None,
+    now: datetime,
+    workers: int,
+) -> Iterator[Any]:
+    args = (url, config, new_config, now)
+    if workers <= 1 or len(ranges) <= 1:
+        _init_worker(*args)
+        try:
+            yield from map(task, ranges)
+        finally:
+            _worker["engine"].dispose()
+        return
+    ctx = multiprocessing.get_context("fork")
+    with ctx.Pool(workers, initializer=_init_worker, initargs=args) as pool:
+        yield from pool.imap_unordered(task, ranges)
+
+
+@dataclass(slots=True)
+class RescoreSummary:
+    leads: int = 0
+    changed: int = 0
+    tiers: Counter[str] = field(default_factory=Counter)
+
+
+def default_workers() -> int:
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+def rescore_all(
+    url: str,
+    config: ScoringConfig,
+    now: datetime,
+    *,
+    workers: int | None = None,
+    chunk: int = CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> RescoreSummary:
+    """Recompute and store every lead's score from its events and answers."""
+    engine = make_engine(url)
+    ranges = id_chunks(engine, chunk)
+    engine.dispose()  # never share a connection with forked workers
+    summary = RescoreSummary()
+    for n, changed, tiers in _run(
+        url, ranges, _rescore_range, config, None, now, workers or default_workers()
+    ):
+        summary.leads += n
+        summary.changed += changed
+        summary.tiers.update(tiers)
+        if progress:
+            progress(n)
+    return summary
+
+
+def dry_run(
+    url: str,
+    current: ScoringConfig,
+    proposed: ScoringConfig,
+    now: datetime,
+    *,
+    workers: int | None = None,
+    chunk: int = CHUNK,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[int, list[Move]]:
+    """Score every lead under both configs at the same `now`; nothing is written."""
+    engine = make_engine(url)
+    ranges = id_chunks(engine, chunk)
+    engine.dispose()
+    total, moves = 0, []
+    for n, chunk_moves in _run(
+        url, ranges, _dry_run_range, current, proposed, now, workers or default_workers()
+    ):
+        total += n
+        moves.extend(chunk_moves)
+        if progress:
+            progress(n)
+    return total, sorted(moves, key=lambda m: (-abs(m.new_total - m.old_total), m.lead_id))
+
+
+def count_leads(url: str) -> int:
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        n = int(conn.execute(text("SELECT COUNT(*) FROM leads")).scalar_one())
+    engine.dispose()
+    return n

@@ -1,0 +1,161 @@
+"""Scoring a stored lead: full recompute, or one new event/answer applied to its stored state.
+
+Every path ends in `save_result`, which stores the score with its compact breakdown and
+engagement state and records a score change when total, tier or qualification moved.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.storage.answers_repo import answers_for_lead, to_answer_record
+from bot.storage.events_repo import events_for_lead, to_event_record
+from bot.storage.leads_repo import get_lead, to_profile
+from bot.storage.scores_repo import get_score, record_score_change, save_score
+from bot.storage.tables import Lead, ScoreChange
+from scoring.config import ScoringConfig
+from scoring.engagement import (
+    StaleStateError,
+    apply_event,
+    build_state,
+    compact_state,
+    state_from_json,
+    state_to_json,
+)
+from scoring.inputs import AnswerRecord, EventRecord
+from scoring.result import ScoreResult
+from scoring.scorer import score_from_state
+
+
+def score_row_values(result: ScoreResult) -> dict[str, Any]:
+    """The lead_scores columns for a result (shared by single and bulk saves)."""
+    return {
+        "model": result.model,
+        "total": result.total,
+        "fit": result.fit,
+        "engagement": result.engagement,
+        "grade": result.grade,
+        "tier": result.tier,
+        "qualified": result.qualified,
+        "missing": [asdict(m) for m in result.missing],
+        "flags": [asdict(f) for f in result.flags],
+        "breakdown": result.by_rule(),
+        "state": state_to_json(result.state),
+        "last_activity_at": result.last_activity_at,
+    }
+
+
+def save_result(
+    session: Session,
+    lead_id: int,
+    result: ScoreResult,
+    now: datetime,
+    reason: str,
+    ref: str | None = None,
+) -> ScoreChange | None:
+    """Store the lead's new score; return the score change recorded, if it moved."""
+    old = get_score(session, lead_id)
+    before = None if old is None else (old.total, old.tier, old.qualified)
+    save_score(session, lead_id, scored_at=now, **score_row_values(result))
+    if before == (result.total, result.tier, result.qualified):
+        return None
+    return record_score_change(
+        session,
+        lead_id,
+        new_total=result.total,
+        new_tier=result.tier,
+        new_qualified=result.qualified,
+        old_total=before[0] if before else None,
+        old_tier=before[1] if before else None,
+        old_qualified=before[2] if before else None,
+        reason=reason,
+        ref=ref,
+        at=now,
+    )
+
+
+def _answers(session: Session, lead_id: int) -> list[AnswerRecord]:
+    return [to_answer_record(a) for a in answers_for_lead(session, lead_id)]
+
+
+def _lead(session: Session, lead_id: int) -> Lead:
+    lead = get_lead(session, lead_id)
+    if lead is None:
+        raise LookupError(f"no lead with id {lead_id}")
+    return lead
+
+
+def compute_lead(session: Session, lead: Lead, config: ScoringConfig, now: datetime) -> ScoreResult:
+    """Full recompute from every stored answer and event (nothing is saved)."""
+    assert lead.id is not None
+    model = config.model_for(lead.product)
+    events = [to_event_record(e) for e in events_for_lead(session, lead.id)]
+    state = compact_state(build_state(events, model), model, now)
+    return score_from_state(to_profile(lead), _answers(session, lead.id), state, model, config, now)
+
+
+def rescore_lead(
+    session: Session,
+    lead_id: int,
+    config: ScoringConfig,
+    now: datetime,
+    reason: str = "rescore",
+    ref: str | None = None,
+) -> ScoreResult:
+    """Recompute a lead from everything stored and save it."""
+    result = compute_lead(session, _lead(session, lead_id), config, now)
+    save_result(session, lead_id, result, now, reason, ref)
+    return result
+
+
+def apply_new_event(
+    session: Session, lead_id: int, event: EventRecord, config: ScoringConfig, now: datetime
+) -> ScoreResult:
+    """Update a lead's score for one newly stored event, from its stored engagement state.
+
+    Falls back to a full recompute when there is no state yet or it was built with other
+    rules (config changed); the result is the same either way (property-tested).
+    """
+    lead = _lead(session, lead_id)
+    model = config.model_for(lead.product)
+    stored = get_score(session, lead_id)
+    try:
+        if stored is None or stored.model != model.name or not stored.state:
+            raise StaleStateError("no usable state")
+        state = apply_event(state_from_json(stored.state), event, model)
+    except StaleStateError:
+        return rescore_lead(session, lead_id, config, now, "event", event.key)
+    state = compact_state(state, model, now)
+    result = score_from_state(
+        to_profile(lead), _answers(session, lead_id), state, model, config, now
+    )
+    save_result(session, lead_id, result, now, "event", event.key)
+    return result
+
+
+def apply_new_answer(
+    session: Session, lead_id: int, config: ScoringConfig, now: datetime, ref: str | None = None
+) -> ScoreResult:
+    """Rescore after an answer was stored: engagement comes from the stored state as is."""
+    lead = _lead(session, lead_id)
+    model = config.model_for(lead.product)
+    stored = get_score(session, lead_id)
+    if stored is None or stored.model != model.name or not stored.state:
+        return rescore_lead(session, lead_id, config, now, "answer", ref)
+    try:
+        result = score_from_state(
+            to_profile(lead),
+            _answers(session, lead_id),
+            state_from_json(stored.state),
+            model,
+            config,
+            now,
+        )
+    except StaleStateError:
+        return rescore_lead(session, lead_id, config, now, "answer", ref)
+    save_result(session, lead_id, result, now, "answer", ref)
+    return result
