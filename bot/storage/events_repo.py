@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
-from itertools import islice
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,7 +13,7 @@ from sqlmodel import col, select
 from bot.storage._checks import aware_utc
 from bot.storage.column_types import utcnow
 from bot.storage.tables import Event, metadata
-from bot.storage.upsert import dialect_insert
+from bot.storage.upsert import chunks, dialect_insert
 from scoring.inputs import EventRecord
 
 _REQUIRED = ("lead_id", "dedupe_key", "type", "occurred_at", "source")
@@ -89,12 +88,6 @@ def add_event(
     return session.scalars(stmt, execution_options={"populate_existing": True}).first()
 
 
-def _chunks(rows: Iterable[Mapping[str, Any]], size: int) -> Iterator[list[Mapping[str, Any]]]:
-    iterator = iter(rows)
-    while chunk := list(islice(iterator, size)):
-        yield chunk
-
-
 def bulk_insert_events(
     session: Session, rows: Iterable[Mapping[str, Any]], *, batch_size: int = 1000
 ) -> int:
@@ -111,7 +104,7 @@ def bulk_insert_events(
     )
     connection = session.connection()
     inserted = 0
-    for chunk in _chunks(rows, batch_size):
+    for chunk in chunks(rows, batch_size):
         now = utcnow()
         params = [_event_row(row, now) for row in chunk]
         inserted += len(connection.execute(base, params).all())

@@ -30,6 +30,7 @@ from bot.storage.leads_repo import (
 )
 from bot.storage.scores_repo import (
     SCORE_CHANGE_REASONS,
+    bulk_save_scores,
     get_score,
     record_score_change,
     save_score,
@@ -43,6 +44,7 @@ __all__ = [
     "add_event",
     "answers_for_lead",
     "bulk_insert_events",
+    "bulk_save_scores",
     "company_key",
     "events_for_lead",
     "find_leads_by_company_key",

@@ -6,7 +6,7 @@ tier and qualification *before* saving if you want to record a change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,8 +15,8 @@ from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
 from bot.storage.column_types import utcnow
-from bot.storage.tables import LeadScore, ScoreChange
-from bot.storage.upsert import dialect_insert
+from bot.storage.tables import LeadScore, ScoreChange, metadata
+from bot.storage.upsert import chunks, dialect_insert
 
 SCORE_CHANGE_REASONS: frozenset[str] = frozenset(
     {"event", "answer", "rescore", "decay", "import", "merge"}
@@ -26,6 +26,41 @@ SCORE_CHANGE_REASONS: frozenset[str] = frozenset(
 def get_score(session: Session, lead_id: int) -> LeadScore | None:
     """The current score of a lead, or None if it was never scored."""
     return session.get(LeadScore, lead_id)
+
+
+def _score_values(
+    *,
+    model: str,
+    total: float,
+    fit: float,
+    engagement: float,
+    grade: str,
+    tier: str,
+    qualified: bool,
+    missing: Sequence[str] = (),
+    flags: Sequence[Any] = (),
+    breakdown: Sequence[Any] = (),
+    state: Mapping[str, Any] | None = None,
+    last_activity_at: datetime | None = None,
+    scored_at: datetime | None = None,
+) -> dict[str, Any]:
+    return {
+        "model": model,
+        "total": float(total),
+        "fit": float(fit),
+        "engagement": float(engagement),
+        "grade": grade,
+        "tier": tier,
+        "qualified": bool(qualified),
+        "missing": list(missing),
+        "flags": list(flags),
+        "breakdown": list(breakdown),
+        "state": dict(state or {}),
+        "last_activity_at": (
+            None if last_activity_at is None else aware_utc(last_activity_at, "last_activity_at")
+        ),
+        "scored_at": utcnow() if scored_at is None else aware_utc(scored_at, "scored_at"),
+    }
 
 
 def save_score(
@@ -47,28 +82,58 @@ def save_score(
     scored_at: datetime | None = None,
 ) -> LeadScore:
     """Insert or replace the lead's current score (INSERT … ON CONFLICT DO UPDATE)."""
-    values: dict[str, Any] = {
-        "model": model,
-        "total": float(total),
-        "fit": float(fit),
-        "engagement": float(engagement),
-        "grade": grade,
-        "tier": tier,
-        "qualified": bool(qualified),
-        "missing": list(missing),
-        "flags": list(flags),
-        "breakdown": list(breakdown),
-        "state": dict(state or {}),
-        "last_activity_at": (
-            None if last_activity_at is None else aware_utc(last_activity_at, "last_activity_at")
-        ),
-        "scored_at": utcnow() if scored_at is None else aware_utc(scored_at, "scored_at"),
-    }
+    values = _score_values(
+        model=model,
+        total=total,
+        fit=fit,
+        engagement=engagement,
+        grade=grade,
+        tier=tier,
+        qualified=qualified,
+        missing=missing,
+        flags=flags,
+        breakdown=breakdown,
+        state=state,
+        last_activity_at=last_activity_at,
+        scored_at=scored_at,
+    )
     insert = dialect_insert(session, LeadScore).values(lead_id=lead_id, **values)
     stmt = insert.on_conflict_do_update(index_elements=["lead_id"], set_=values).returning(
         LeadScore
     )
     return session.scalars(stmt, execution_options={"populate_existing": True}).one()
+
+
+def bulk_save_scores(
+    session: Session, rows: Iterable[Mapping[str, Any]], *, batch_size: int = 500
+) -> int:
+    """Upsert many scores at once (full rescores); return how many rows were written.
+
+    Each row holds `lead_id` plus the keyword arguments of `save_score`. `LeadScore`
+    objects already loaded in `session` are expired so they reload the new values.
+    """
+    table = metadata.tables[LeadScore.__tablename__]
+    insert = dialect_insert(session, table)
+    columns = [c.name for c in table.columns if c.name != "lead_id"]
+    stmt = insert.on_conflict_do_update(
+        index_elements=["lead_id"], set_={name: insert.excluded[name] for name in columns}
+    )
+    connection = session.connection()
+    written = 0
+    for chunk in chunks(rows, batch_size):
+        params = []
+        for row in chunk:
+            fields = dict(row)
+            lead_id = fields.pop("lead_id", None)
+            if not isinstance(lead_id, int):
+                raise ValueError(f"score row needs an integer lead_id, got {lead_id!r}")
+            params.append({"lead_id": lead_id, **_score_values(**fields)})
+        connection.execute(stmt, params)
+        written += len(params)
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, LeadScore):
+            session.expire(obj)
+    return written
 
 
 def record_score_change(

@@ -260,6 +260,37 @@ def test_score_upsert_and_changes(session: Session, lead_id: int) -> None:
         )
 
 
+def test_bulk_save_scores_upserts(session: Session, lead_id: int) -> None:
+    other = repo.upsert_lead(session, {"email": "joe@acme.com"})
+    assert other.id is not None
+    loaded = repo.save_score(
+        session,
+        lead_id,
+        model="m",
+        total=10,
+        fit=10,
+        engagement=10,
+        grade="D4",
+        tier="cold",
+        qualified=False,
+    )
+    session.commit()
+    base = {"model": "m", "fit": 50, "engagement": 50, "grade": "B2", "qualified": True}
+    rows = [
+        {"lead_id": lead_id, "total": 75, "tier": "hot", "state": {"s": 1}, **base},
+        {"lead_id": other.id, "total": 40, "tier": "warm", "scored_at": T0, **base},
+    ]
+    assert repo.bulk_save_scores(session, rows, batch_size=1) == 2
+    session.commit()
+    assert (loaded.total, loaded.tier, loaded.state) == (75.0, "hot", {"s": 1})  # reloaded
+    other_score = repo.get_score(session, other.id)
+    assert other_score is not None
+    assert (other_score.total, other_score.scored_at) == (40.0, T0)
+    assert session.exec(select(func.count()).select_from(LeadScore)).one() == 2
+    with pytest.raises(ValueError, match="lead_id"):
+        repo.bulk_save_scores(session, [{"total": 1, "tier": "cold", **base}])
+
+
 def test_json_roundtrip(session: Session, lead_id: int) -> None:
     state = {
         "nested": {"list": [1, 2.5, None, True, "ü"], "empty": {}},
