@@ -20,9 +20,7 @@ import os
 import secrets
 from collections.abc import Iterator
 
-import psycopg
 import pytest
-from psycopg import sql
 from sqlalchemy import Engine
 from sqlalchemy.engine import URL, make_url
 from sqlmodel import Session
@@ -44,6 +42,8 @@ class PostgresServer:
     """The test PostgreSQL: hands out fresh schemas and drops them again."""
 
     def __init__(self, url: URL) -> None:
+        import psycopg  # only needed when a test asks for PostgreSQL
+
         self.url = url
         self.prefix = f"qb_test_{secrets.token_hex(4)}"
         self._counter = itertools.count(1)
@@ -52,12 +52,16 @@ class PostgresServer:
 
     def new_schema(self) -> tuple[str, str]:
         """Create an empty schema; return its name and a URL that uses it."""
+        from psycopg import sql
+
         schema = f"{self.prefix}_{next(self._counter)}"
         self._admin.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
         url = self.url.update_query_dict({"options": f"-csearch_path={schema}"})
         return schema, url.render_as_string(hide_password=False)
 
     def drop_schema(self, schema: str) -> None:
+        from psycopg import sql
+
         self._admin.execute(
             sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema))
         )
@@ -83,7 +87,7 @@ def _connect_postgres() -> PostgresServer:
     for candidate in candidates:
         try:
             return PostgresServer(make_url(candidate))
-        except psycopg.OperationalError as exc:
+        except Exception as exc:  # psycopg.OperationalError and friends
             errors.append(f"{make_url(candidate)!r}: {str(exc).strip()}")
     pytest.fail("PostgreSQL is unreachable:\n" + "\n".join(errors), pytrace=False)
 
