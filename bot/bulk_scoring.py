@@ -18,11 +18,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy.orm import Session
 
 from bot.scoring_service import score_row_values
 from bot.storage.database import make_engine
+from bot.storage.scores_repo import bulk_save_scores
 from bot.storage.tables import ScoreChange
-from bot.storage.upsert import dialect_insert
 from scoring.config import ScoringConfig
 from scoring.engagement import build_state, compact_state
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
@@ -95,18 +96,16 @@ def score_stored(lead: StoredLead, config: ScoringConfig, now: datetime) -> Scor
 
 
 def write_chunk(
-    conn: Connection, scored: list[tuple[StoredLead, ScoreResult]], now: datetime, reason: str
+    session: Session, scored: list[tuple[StoredLead, ScoreResult]], now: datetime, reason: str
 ) -> int:
     """Upsert the scores and record changes; return how many leads changed."""
     if not scored:
         return 0
-    from bot.storage.tables import LeadScore  # the ORM table, for its column types
-
-    table = LeadScore.__table__
-    rows = [{"lead_id": lead.id, "scored_at": now, **score_row_values(r)} for lead, r in scored]
-    stmt = dialect_insert(conn, table)
-    updatable = {c.name: stmt.excluded[c.name] for c in table.columns if c.name != "lead_id"}
-    conn.execute(stmt.on_conflict_do_update(index_elements=["lead_id"], set_=updatable), rows)
+    bulk_save_scores(
+        session,
+        [{"lead_id": lead.id, "scored_at": now, **score_row_values(r)} for lead, r in scored],
+        batch_size=len(scored),
+    )
     changes = [
         {
             "lead_id": lead.id,
@@ -124,7 +123,7 @@ def write_chunk(
         if lead.old != (r.total, r.tier, r.qualified)
     ]
     if changes:
-        conn.execute(insert(ScoreChange.__table__), changes)
+        session.connection().execute(insert(ScoreChange.__table__), changes)  # type: ignore[arg-type]
     return len(changes)
 
 
@@ -150,10 +149,10 @@ def _init_worker(
 
 def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
     engine, config, now = _worker["engine"], _worker["config"], _worker["now"]
-    with engine.begin() as conn:
-        leads = load_chunk(conn, *bounds)
+    with Session(engine) as session, session.begin():
+        leads = load_chunk(session.connection(), *bounds)
         scored = [(lead, score_stored(lead, config, now)) for lead in leads]
-        changed = write_chunk(conn, scored, now, "rescore")
+        changed = write_chunk(session, scored, now, "rescore")
     return len(leads), changed, Counter(r.tier for _, r in scored)
 
 
