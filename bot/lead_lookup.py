@@ -118,7 +118,7 @@ def find_leads(session: Session, query: str, names: CompanyNames = COMPANY_NAMES
     if matches and not prefixed:
         best, best_score = matches[0][0], matches[0][1]
         runner_up = matches[1][1] if len(matches) > 1 else 0
-        if best_score >= 90 and best_score - runner_up >= 5:  # one clear winner: a typo
+        if best_score >= 80 and best_score - runner_up >= 10:  # one clear winner: a typo
             return LookupResult(q, "fuzzy_company", _ranked(session, Lead.company_key == best))
     candidates = sorted(
         {*prefixed, *(m[0] for m in matches)},

@@ -1,0 +1,203 @@
+"""Scoring stored leads on SQLite and PostgreSQL: incremental == full, changes, bulk, lookup."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from bot.bulk_scoring import dry_run, rescore_all
+from bot.config_file import load_config
+from bot.lead_lookup import CompanyNames, find_leads
+from bot.scoring_service import apply_new_answer, apply_new_event, rescore_lead
+from bot.storage.answers_repo import add_answer
+from bot.storage.database import session_scope
+from bot.storage.events_repo import add_event
+from bot.storage.leads_repo import upsert_lead
+from bot.storage.scores_repo import get_score, score_changes_for_lead
+from bot.storage.tables import LeadScore
+from scoring.config import ScoringConfig
+from scoring.config_loader import load_config_text
+from scoring.inputs import EventRecord
+
+ROOT = Path(__file__).resolve().parents[2]
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def config() -> ScoringConfig:
+    return load_config(ROOT / "config.yml")
+
+
+EVENTS = [
+    ("Page Viewed", {"path": "/pricing"}, 1),
+    ("Page Viewed", {"path": "/pricing"}, 1.1),
+    ("Page Viewed", {"path": "/pricing"}, 3),
+    ("Demo Requested", {}, 2),
+    ("Content Downloaded", {"asset_id": "ebook"}, 10),
+    ("Content Downloaded", {"asset_id": "ebook"}, 5),
+    ("Email Opened", {}, 40),
+    ("Unsubscribed", {}, 0.5),
+    ("Webinar Attended", {"webinar_id": "w"}, 20),
+]
+
+
+def _lead(session: Session, email: str = "dana@northwind.io", **kw: object) -> int:
+    lead = upsert_lead(
+        session,
+        {
+            "email": email,
+            "company": "Northwind Analytics",
+            "title": "VP Operations",
+            "company_size": 400,
+            **kw,
+        },
+    )
+    assert lead.id is not None
+    return lead.id
+
+
+def test_events_applied_one_by_one_equal_a_full_rescore(
+    session: Session, config: ScoringConfig
+) -> None:
+    lead_id = _lead(session)
+    for i, (name, props, days) in enumerate(EVENTS):
+        at = NOW - timedelta(days=days)
+        assert (
+            add_event(
+                session,
+                lead_id=lead_id,
+                dedupe_key=f"m{i}",
+                type=name,
+                occurred_at=at,
+                source="test",
+                properties=props,
+            )
+            is not None
+        )
+        incremental = apply_new_event(
+            session, lead_id, EventRecord(name, at, f"m{i}", props), config, NOW
+        )
+    stored = get_score(session, lead_id)
+    assert stored is not None
+    incremental_row = (stored.total, stored.breakdown, stored.state)
+    full = rescore_lead(session, lead_id, config, NOW)
+    session.refresh(stored)
+    assert (stored.total, stored.breakdown, stored.state) == incremental_row
+    assert full.to_dict() == incremental.to_dict()
+
+
+def test_answers_rescore_and_changes_are_recorded_only_when_something_moved(
+    session: Session, config: ScoringConfig
+) -> None:
+    lead_id = _lead(session)
+    first = rescore_lead(session, lead_id, config, NOW)
+    rescore_lead(session, lead_id, config, NOW)  # nothing moved: no second change
+    assert len(score_changes_for_lead(session, lead_id)) == 1
+    add_answer(
+        session,
+        lead_id,
+        "budget",
+        {"status": "confirmed", "amount": 90000, "currency": "USD", "period": "year"},
+        source="test",
+        answered_at=NOW - timedelta(hours=1),
+        raw_text="90k a year",
+    )
+    after = apply_new_answer(session, lead_id, config, NOW, ref="conversation 1")
+    assert after.total > first.total
+    changes = score_changes_for_lead(session, lead_id)
+    assert [(c.reason, c.old_total, c.new_total) for c in changes] == [
+        ("rescore", None, first.total),
+        ("answer", first.total, after.total),
+    ]
+    assert after.answers["budget"].raw_text == "90k a year"
+
+
+def test_rescore_all_in_parallel_matches_single_rescores(
+    db_url: str, engine: Engine, config: ScoringConfig
+) -> None:
+    with session_scope(engine) as session:
+        ids = [
+            _lead(session, f"p{i}@co{i}.com", company=f"Co {i}", company_size=20 + i * 50)
+            for i in range(30)
+        ]
+        for n, lead_id in enumerate(ids):
+            for j, (name, props, days) in enumerate(EVENTS[: n % len(EVENTS)]):
+                add_event(
+                    session,
+                    lead_id=lead_id,
+                    dedupe_key=f"{n}-{j}",
+                    type=name,
+                    occurred_at=NOW - timedelta(days=days),
+                    source="test",
+                    properties=props,
+                )
+    seen: list[int] = []
+    summary = rescore_all(db_url, config, NOW, workers=2, chunk=7, progress=seen.append)
+    assert summary.leads == 30 == sum(seen) and summary.changed == 30
+    assert sum(summary.tiers.values()) == 30
+    with session_scope(engine) as session:
+        bulk = {
+            s.lead_id: (s.total, s.breakdown, s.state) for s in session.scalars(select(LeadScore))
+        }
+        for lead_id in ids:
+            rescore_lead(session, lead_id, config, NOW)
+        single = {
+            s.lead_id: (s.total, s.breakdown, s.state)
+            for s in session.scalars(select(LeadScore).execution_options(populate_existing=True))
+        }
+    assert bulk == single
+    again = rescore_all(db_url, config, NOW, workers=1)
+    assert again.changed == 0  # same inputs, same time: nothing moves
+
+
+def test_dry_run_lists_leads_that_would_change_tier(
+    db_url: str, engine: Engine, config: ScoringConfig
+) -> None:
+    with session_scope(engine) as session:
+        for i in range(5):
+            lead_id = _lead(session, f"x{i}@acme{i}.com", company=f"Acme {i}")
+            add_event(
+                session,
+                lead_id=lead_id,
+                dedupe_key=f"d{i}",
+                type="Demo Requested",
+                occurred_at=NOW - timedelta(days=1),
+                source="test",
+            )
+    text = (
+        (ROOT / "config.yml")
+        .read_text()
+        .replace("tiers: {hot: 75, warm: 45}", "tiers: {hot: 75, warm: 20}")
+    )
+    proposed = load_config_text(text, ScoringConfig)
+    total, moves = dry_run(db_url, config, proposed, NOW, workers=1)
+    assert total == 5 and len(moves) == 5
+    assert {(m.old_tier, m.new_tier) for m in moves} == {("cold", "warm")}
+    with session_scope(engine) as session:  # a dry run writes nothing
+        assert session.scalar(select(func.count()).select_from(LeadScore)) == 0
+
+
+def test_lookup_by_email_domain_company_typo_and_suggestions(session: Session) -> None:
+    _lead(session, "dana@northwind.io")
+    _lead(session, "lee@northwind.io")
+    _lead(session, "kim@globex.com", company="Globex Corporation")
+    _lead(session, "ann@initech.com", company="Initech")
+    names = CompanyNames()
+    assert find_leads(session, "Dana@Northwind.io", names).lead.email == "dana@northwind.io"  # type: ignore[union-attr]
+    by_domain = find_leads(session, "https://www.northwind.io/", names)
+    assert by_domain.how == "domain" and len(by_domain.leads) == 2
+    assert find_leads(session, "initech", names).how == "company"
+    assert find_leads(session, "globex", names).lead.email == "kim@globex.com"  # type: ignore[union-attr]
+    typo = find_leads(session, "Initehc", names)
+    assert typo.how == "fuzzy_company" and typo.lead.email == "ann@initech.com"  # type: ignore[union-attr]
+    unknown = find_leads(session, "zoe@northwind.io", names)
+    assert unknown.lead is None and set(unknown.suggestions) == {
+        "dana@northwind.io",
+        "lee@northwind.io",
+    }
+    nothing = find_leads(session, "Umbrella", names)
+    assert nothing.lead is None and nothing.how == "none"
