@@ -41,7 +41,7 @@ _NUMERIC = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d+)?$")
 
 
 def detect_format(first_line: str) -> EventsFormat:
-    """"jsonl" when the first non-blank line is a JSON object, else "csv"."""
+    """ "jsonl" when the first non-blank line is a JSON object, else "csv"."""
     text = first_line.lstrip()
     if text.startswith("["):
         raise ImportFileError(

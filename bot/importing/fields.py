@@ -95,9 +95,7 @@ def parse_timestamp(value: Any) -> datetime:
         try:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
-            raise ValueError(
-                f"timestamp '{value.strip()}' is not an ISO 8601 date-time"
-            ) from None
+            raise ValueError(f"timestamp '{value.strip()}' is not an ISO 8601 date-time") from None
     else:
         raise ValueError(f"timestamp {value!r} is not an ISO 8601 date-time string")
     if parsed.tzinfo is None:

@@ -78,8 +78,7 @@ def _match_mapping(header: list[str], mapping: Mapping[str, str]) -> dict[int, s
         index = header.index(column) if column in header else by_key.get(header_key(column))
         if index is None:
             raise ImportFileError(
-                f"mapping names the column '{column}' but the file has only: "
-                f"{', '.join(header)}"
+                f"mapping names the column '{column}' but the file has only: {', '.join(header)}"
             )
         chosen[index] = target
     return chosen

@@ -11,7 +11,14 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+)
 
 from bot.importing.fields import is_email, normalize_email, parse_timestamp
 from scoring.config import normalize_event_name
@@ -38,7 +45,9 @@ class ParsedEvent:
     def to_record(self) -> EventRecord:
         """The scorer's view of this event."""
         return EventRecord(
-            type=self.type, occurred_at=self.timestamp, key=self.message_id,
+            type=self.type,
+            occurred_at=self.timestamp,
+            key=self.message_id,
             properties=self.properties,
         )
 
@@ -90,7 +99,7 @@ class TrackPayload(_Payload):
     """A Segment `track` call."""
 
     type: Literal["track"]
-    event: str = Field(min_length=1)
+    event: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
     properties: dict[str, Any] = Field(default_factory=dict)
 
 
@@ -139,8 +148,12 @@ def _describe(exc: ValidationError) -> str:
 def _email(payload: _Payload, own: Mapping[str, Any]) -> str | None:
     traits = payload.context.get("traits")
     candidates = [
-        ("properties.email" if isinstance(payload, TrackPayload | PagePayload) else "traits.email",
-         own.get("email")),
+        (
+            "properties.email"
+            if isinstance(payload, TrackPayload | PagePayload)
+            else "traits.email",
+            own.get("email"),
+        ),
         ("context.traits.email", traits.get("email") if isinstance(traits, Mapping) else None),
     ]
     for where, value in candidates:
@@ -171,9 +184,7 @@ def _page_properties(payload: PagePayload) -> dict[str, Any]:
     return properties
 
 
-def parse_segment_item(
-    item: Any, *, row: int | None = None
-) -> ParsedEvent | ParsedIdentify:
+def parse_segment_item(item: Any, *, row: int | None = None) -> ParsedEvent | ParsedIdentify:
     """Validate one Segment `track`, `page` or `identify` object.
 
     The lead's email comes from `properties.email` (`traits.email` for identify), then
@@ -197,8 +208,10 @@ def parse_segment_item(
     else:
         email = _email(payload, payload.properties)
     if email is None and payload.anonymous_id is None:
-        raise ValueError("no email (properties.email, context.traits.email or an email "
-                         "userId) and no anonymousId: the event cannot be tied to a lead")
+        raise ValueError(
+            "no email (properties.email, context.traits.email or an email "
+            "userId) and no anonymousId: the event cannot be tied to a lead"
+        )
     common = {
         "message_id": payload.message_id,
         "timestamp": payload.timestamp,
@@ -211,14 +224,14 @@ def parse_segment_item(
         return ParsedIdentify(traits=dict(payload.traits), **common)
     if isinstance(payload, PagePayload):
         return ParsedEvent(
-            event=PAGE_EVENT, type=normalize_event_name(PAGE_EVENT),
-            properties=_page_properties(payload), **common,
+            event=PAGE_EVENT,
+            type=normalize_event_name(PAGE_EVENT),
+            properties=_page_properties(payload),
+            **common,
         )
     assert isinstance(payload, TrackPayload)
     name = payload.event.strip()
     event_type = normalize_event_name(name)
     if not event_type:
         raise ValueError(f"event '{payload.event}' has no letters or digits")
-    return ParsedEvent(
-        event=name, type=event_type, properties=dict(payload.properties), **common
-    )
+    return ParsedEvent(event=name, type=event_type, properties=dict(payload.properties), **common)
