@@ -65,7 +65,7 @@ def _load_or_exit(path: Path) -> ScoringConfig:
         return load_config(path)
     except ConfigError as exc:
         for problem in exc.problems:
-            err.print(f"[red]error[/] {problem}", highlight=False)
+            err.print(f"[red]error[/] {problem}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -217,7 +217,7 @@ def _import_summary(report: Any, as_json: bool, ignored: list[str] | None = None
         if ignored:
             console.print(f"ignored columns: {', '.join(ignored)}")
         for e in report.errors[:50]:
-            console.print(f"  [red]✗[/] row {e.row}: {e.reason}", highlight=False)
+            console.print(f"  [red]✗[/] row {e.row}: {e.reason}", highlight=False, soft_wrap=True)
         if len(report.errors) > 50:
             console.print(f"  … and {len(report.errors) - 50} more (use --json for all)")
     if report.errors and not (report.created or report.updated or report.accepted):
