@@ -6,7 +6,6 @@ engagement state and records a score change when total, tier or qualification mo
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +23,6 @@ from scoring.engagement import (
     build_state,
     compact_state,
     state_from_json,
-    state_to_json,
 )
 from scoring.inputs import AnswerRecord, EventRecord
 from scoring.result import ScoreResult
@@ -41,10 +39,10 @@ def score_row_values(result: ScoreResult) -> dict[str, Any]:
         "grade": result.grade,
         "tier": result.tier,
         "qualified": result.qualified,
-        "missing": [asdict(m) for m in result.missing],
-        "flags": [asdict(f) for f in result.flags],
+        "missing": [{"id": m.id, "label": m.label, "reason": m.reason} for m in result.missing],
+        "flags": [{"code": f.code, "message": f.message} for f in result.flags],
         "breakdown": result.by_rule(),
-        "state": state_to_json(result.state),
+        "state": result.state,  # entries are tuples; they serialise as JSON arrays
         "last_activity_at": result.last_activity_at,
     }
 

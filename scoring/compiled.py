@@ -48,6 +48,7 @@ class CompiledModel:
     junior_title: re.Pattern[str] | None
     industry_points: dict[str, float]
     country_points: dict[str, float]
+    email_domains: tuple[tuple[str, str, float, frozenset[str], tuple[str, ...]], ...]
 
 
 def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
@@ -193,6 +194,16 @@ def compile_model(model: ScoringModel) -> CompiledModel:
         junior_title=keyword_pattern(junior.junior_keywords) if junior else None,
         industry_points={k.strip().lower(): v for k, v in profile.industry.points.items()},
         country_points={k.strip().upper(): v for k, v in profile.country.points.items()},
+        email_domains=tuple(
+            (
+                list_id,
+                dl.label,
+                dl.points,
+                frozenset(d.lower() for d in dl.domains),
+                tuple(x.lower() for x in dl.suffixes),
+            )
+            for list_id, dl in profile.email_domains.items()
+        ),
     )
     _COMPILED[id(model)] = result
     return result

@@ -156,7 +156,9 @@ def compact_state(state: dict[str, Any], model: ScoringModel, now: datetime) -> 
         decay = rule.rule.decay
         if rule.once_per is None and decay is not None and decay.max_age_days is not None:
             horizon_week = _week(now_ts - decay.max_age_days * DAY)
-            entries = [e for e in entries if _week(e[0]) >= horizon_week]
+            cutoff = (horizon_week * 7 - 3) * DAY  # the Monday that starts that week
+            if entries and entries[0][0] < cutoff:
+                entries = [e for e in entries if e[0] >= cutoff]
         if entries:
             rules[rule_id] = entries
     return {**state, "rules": rules}

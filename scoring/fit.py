@@ -214,9 +214,9 @@ def profile_contributions(compiled: CompiledModel, lead: LeadProfile) -> list[Co
         add("country.missing", "Country unknown", profile.country.missing, "country")
     domain = _domain(lead)
     if domain:
-        for list_id, dl in profile.email_domains.items():
-            if domain in dl.domains or any(domain.endswith(s) for s in dl.suffixes):
-                add(f"email_domain.{list_id}", f"{dl.label} ({domain})", dl.points, "email")
+        for list_id, label, pts, domains, suffixes in compiled.email_domains:
+            if domain in domains or (suffixes and domain.endswith(suffixes)):
+                add(f"email_domain.{list_id}", f"{label} ({domain})", pts, "email")
                 break
     return out
 

@@ -75,29 +75,30 @@ class ScoreResult:
 
     def by_rule(self) -> list[dict[str, Any]]:
         """Contributions summed per rule: the compact breakdown that is stored."""
-        acc: dict[str, dict[str, Any]] = {}
+        acc: dict[str, list[Any]] = {}
         for c in self.contributions:
-            row = acc.setdefault(
-                c.rule_id,
-                {
-                    "rule_id": c.rule_id,
-                    "label": c.label,
-                    "source": c.source,
-                    "count": 0,
-                    "points": 0.0,
-                    "score_points": 0.0,
-                    "last_at": None,
-                },
-            )
-            row["count"] += 1
-            row["points"] += c.points
-            row["score_points"] += c.score_points
-            if c.at is not None and (row["last_at"] is None or c.at.isoformat() > row["last_at"]):
-                row["last_at"] = c.at.isoformat()
-        for row in acc.values():
-            row["points"] = round(row["points"], 2)
-            row["score_points"] = round(row["score_points"], 2)
-        return sorted(acc.values(), key=lambda r: (-abs(r["score_points"]), r["rule_id"]))
+            row = acc.get(c.rule_id)
+            if row is None:
+                acc[c.rule_id] = [c.label, c.source, 1, c.points, c.score_points, c.at]
+            else:
+                row[2] += 1
+                row[3] += c.points
+                row[4] += c.score_points
+                if c.at is not None and (row[5] is None or c.at > row[5]):
+                    row[5] = c.at
+        rows = [
+            {
+                "rule_id": rule_id,
+                "label": label,
+                "source": source,
+                "count": count,
+                "points": round(points, 2),
+                "score_points": round(score_points, 2),
+                "last_at": at.isoformat() if at is not None else None,
+            }
+            for rule_id, (label, source, count, points, score_points, at) in acc.items()
+        ]
+        return sorted(rows, key=lambda r: (-abs(r["score_points"]), r["rule_id"]))
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (datetimes as ISO strings)."""
