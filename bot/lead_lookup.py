@@ -110,7 +110,7 @@ def find_leads(session: Session, query: str, names: CompanyNames = COMPANY_NAMES
     matches = process.extract(
         key,
         names.keys(session),
-        scorer=fuzz.WRatio,
+        scorer=fuzz.ratio,
         limit=5,
         score_cutoff=FUZZY_CUTOFF,
         processor=None,
@@ -122,7 +122,7 @@ def find_leads(session: Session, query: str, names: CompanyNames = COMPANY_NAMES
             return LookupResult(q, "fuzzy_company", _ranked(session, Lead.company_key == best))
     candidates = sorted(
         {*prefixed, *(m[0] for m in matches)},
-        key=lambda k: (-fuzz.WRatio(key, k, processor=None), k),
+        key=lambda k: (-fuzz.ratio(key, k), k),
     )
     return LookupResult(q, "none", [], _display_names(session, candidates[:5]))
 
