@@ -17,7 +17,8 @@ import json
 import random
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Iterator
+from bisect import bisect
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
@@ -157,78 +158,277 @@ _INDUSTRIES = {
     "Non-profit": (2, ("Foundation", "Trust", "Alliance")),
 }
 _PREFIXES = (
-    "North South East West Blue Red Green Silver Golden Iron Stone Bright Clear Swift True "
-    "High Deep Far Star Sun Moon Cloud Sky River Lake Ocean Harbor Pine Cedar Oak Maple "
-    "Birch Aspen Summit Peak Alpine Arc Apex Nova Terra Helix Vertex Quantum Pixel Signal "
-    "Beacon Lumen Vector Orbit Atlas Zenith Crest Ember Falcon Fox Wolf Lynx Otter Raven Hawk"
-).split()
+    "North",
+    "South",
+    "East",
+    "West",
+    "Blue",
+    "Red",
+    "Green",
+    "Silver",
+    "Golden",
+    "Iron",
+    "Stone",
+    "Bright",
+    "Clear",
+    "Swift",
+    "True",
+    "High",
+    "Deep",
+    "Far",
+    "Star",
+    "Sun",
+    "Moon",
+    "Cloud",
+    "Sky",
+    "River",
+    "Lake",
+    "Ocean",
+    "Harbor",
+    "Pine",
+    "Cedar",
+    "Oak",
+    "Maple",
+    "Birch",
+    "Aspen",
+    "Summit",
+    "Peak",
+    "Alpine",
+    "Arc",
+    "Apex",
+    "Nova",
+    "Terra",
+    "Helix",
+    "Vertex",
+    "Quantum",
+    "Pixel",
+    "Signal",
+    "Beacon",
+    "Lumen",
+    "Vector",
+    "Orbit",
+    "Atlas",
+    "Zenith",
+    "Crest",
+    "Ember",
+    "Falcon",
+    "Fox",
+    "Wolf",
+    "Lynx",
+    "Otter",
+    "Raven",
+    "Hawk",
+)
 _STEMS = (
-    "wind field stone bridge gate light wave point path line works forge spark leaf ridge "
-    "brook view mark scale stack loop core grid shift rock water well port haven ford"
-).split() + [""] * 6
+    "wind",
+    "field",
+    "stone",
+    "bridge",
+    "gate",
+    "light",
+    "wave",
+    "point",
+    "path",
+    "line",
+    "works",
+    "forge",
+    "spark",
+    "leaf",
+    "ridge",
+    "brook",
+    "view",
+    "mark",
+    "scale",
+    "stack",
+    "loop",
+    "core",
+    "grid",
+    "shift",
+    "rock",
+    "water",
+    "well",
+    "port",
+    "haven",
+    "ford",
+) + ("",) * 6
 
 # (weight, titles): C-level, VP, director, manager, individual contributor, intern/junior
 _TITLES = (
     (6, ("CEO", "CFO", "CTO", "COO", "CIO", "Chief Revenue Officer", "Founder", "Co-Founder")),
-    (10, ("VP Sales", "VP Operations", "VP Engineering", "VP Marketing", "Head of RevOps",
-          "Head of Sales", "SVP Customer Success", "Vice President of Finance")),
-    (14, ("Director of Sales", "Marketing Director", "Director of Operations",
-          "IT Director", "Director of Revenue Operations", "Engineering Director")),
-    (25, ("Sales Manager", "Product Manager", "Marketing Manager", "RevOps Manager",
-          "Team Lead", "Customer Success Manager", "Operations Manager")),
-    (38, ("Account Executive", "Software Engineer", "Data Analyst", "Marketing Specialist",
-          "Sales Development Representative", "Business Analyst", "Solutions Consultant",
-          "Operations Analyst")),
-    (5, ("Marketing Intern", "Sales Intern", "Junior Analyst", "Sales Assistant",
-         "Working Student")),
+    (
+        10,
+        (
+            "VP Sales",
+            "VP Operations",
+            "VP Engineering",
+            "VP Marketing",
+            "Head of RevOps",
+            "Head of Sales",
+            "SVP Customer Success",
+            "Vice President of Finance",
+        ),
+    ),
+    (
+        14,
+        (
+            "Director of Sales",
+            "Marketing Director",
+            "Director of Operations",
+            "IT Director",
+            "Director of Revenue Operations",
+            "Engineering Director",
+        ),
+    ),
+    (
+        25,
+        (
+            "Sales Manager",
+            "Product Manager",
+            "Marketing Manager",
+            "RevOps Manager",
+            "Team Lead",
+            "Customer Success Manager",
+            "Operations Manager",
+        ),
+    ),
+    (
+        38,
+        (
+            "Account Executive",
+            "Software Engineer",
+            "Data Analyst",
+            "Marketing Specialist",
+            "Sales Development Representative",
+            "Business Analyst",
+            "Solutions Consultant",
+            "Operations Analyst",
+        ),
+    ),
+    (
+        5,
+        (
+            "Marketing Intern",
+            "Sales Intern",
+            "Junior Analyst",
+            "Sales Assistant",
+            "Working Student",
+        ),
+    ),
 )
 _C_LEVEL = frozenset(_TITLES[0][1])
-_SIZE_BANDS = ((12, 1, 10), (22, 11, 50), (26, 51, 200), (20, 201, 1000), (12, 1001, 5000),
-               (8, 5001, 50000))
-_STAGES_NEW = (("new", 60), ("working", 15), ("nurture", 20), ("unqualified", 5))
-_STAGES_ANSWERED = (("working", 50), ("qualified", 20), ("nurture", 15), ("unqualified", 15))
+_SIZE_BANDS = (
+    (12, 1, 10),
+    (22, 11, 50),
+    (26, 51, 200),
+    (20, 201, 1000),
+    (12, 1001, 5000),
+    (8, 5001, 50000),
+)
+_STAGES_NEW = (("new", "working", "nurture", "unqualified"), (60, 15, 20, 5))
+_STAGES_ANSWERED = (("working", "qualified", "nurture", "unqualified"), (50, 20, 15, 15))
 
-_GENERIC_PATHS = ("/", "/product", "/features", "/integrations", "/customers", "/about",
-                  "/security", "/careers", "/integrations/salesforce", "/integrations/hubspot")
-_BLOG = ("lead-scoring-101", "bant-vs-champ", "slack-sales-alerts", "revops-metrics",
-         "qualify-faster", "intent-signals", "pipeline-hygiene", "sales-handoffs",
-         "scoring-decay", "forecasting-basics", "inbound-routing", "demo-no-shows")
-_DOCS = ("getting-started", "config", "scoring-rules", "events-api", "slack-setup",
-         "import-leads", "alerts", "digests", "self-hosting", "postgres")
-_PAGE_PATHS = _GENERIC_PATHS + tuple(f"/blog/{s}" for s in _BLOG) + tuple(
-    f"/docs/{s}" for s in _DOCS
+_GENERIC_PATHS = (
+    "/",
+    "/product",
+    "/features",
+    "/integrations",
+    "/customers",
+    "/about",
+    "/security",
+    "/careers",
+    "/integrations/salesforce",
+    "/integrations/hubspot",
+)
+_BLOG = (
+    "lead-scoring-101",
+    "bant-vs-champ",
+    "slack-sales-alerts",
+    "revops-metrics",
+    "qualify-faster",
+    "intent-signals",
+    "pipeline-hygiene",
+    "sales-handoffs",
+    "scoring-decay",
+    "forecasting-basics",
+    "inbound-routing",
+    "demo-no-shows",
+)
+_DOCS = (
+    "getting-started",
+    "config",
+    "scoring-rules",
+    "events-api",
+    "slack-setup",
+    "import-leads",
+    "alerts",
+    "digests",
+    "self-hosting",
+    "postgres",
+)
+_PAGE_PATHS = (
+    _GENERIC_PATHS + tuple(f"/blog/{s}" for s in _BLOG) + tuple(f"/docs/{s}" for s in _DOCS)
 )
 _PRICING_PATHS = ("/pricing", "/pricing", "/pricing", "/pricing/enterprise", "/pricing/compare")
 _ASSETS = tuple(
     (f"asset-{i:03d}", title)
     for i, title in enumerate(
-        ("Lead Scoring Playbook", "BANT Question Bank", "RevOps Benchmark 2026",
-         "Slack for Sales Guide", "Buyer Intent Checklist", "Pipeline Review Template",
-         "CHAMP Cheat Sheet", "Sales Handoff Kit", "Qualification ROI Calculator",
-         "Hot Lead Routing Whitepaper", "Forecast Accuracy Report", "Demo Prep Checklist"),
+        (
+            "Lead Scoring Playbook",
+            "BANT Question Bank",
+            "RevOps Benchmark 2026",
+            "Slack for Sales Guide",
+            "Buyer Intent Checklist",
+            "Pipeline Review Template",
+            "CHAMP Cheat Sheet",
+            "Sales Handoff Kit",
+            "Qualification ROI Calculator",
+            "Hot Lead Routing Whitepaper",
+            "Forecast Accuracy Report",
+            "Demo Prep Checklist",
+        ),
         start=1,
     )
 )
 _WEBINARS = tuple(
     (f"webinar-{i:02d}", title)
     for i, title in enumerate(
-        ("Scoring Leads Without Guesswork", "From MQL to SQL in Slack",
-         "RevOps Office Hours", "Qualibot Product Tour", "Decay, Caps and Fair Scores",
-         "Building a Hot-Lead Desk"),
+        (
+            "Scoring Leads Without Guesswork",
+            "From MQL to SQL in Slack",
+            "RevOps Office Hours",
+            "Qualibot Product Tour",
+            "Decay, Caps and Fair Scores",
+            "Building a Hot-Lead Desk",
+        ),
         start=1,
     )
 )
-_VIDEOS = ("product-tour", "slack-alerts-demo", "scoring-explained", "setup-in-5-minutes",
-           "customer-story-helix")
-_CAMPAIGNS = ("nurture-week-1", "nurture-week-2", "product-update", "webinar-invite",
-              "newsletter", "case-study", "pricing-followup", "event-recap")
+_VIDEOS = (
+    "product-tour",
+    "slack-alerts-demo",
+    "scoring-explained",
+    "setup-in-5-minutes",
+    "customer-story-helix",
+)
+_CAMPAIGNS = (
+    "nurture-week-1",
+    "nurture-week-2",
+    "product-update",
+    "webinar-invite",
+    "newsletter",
+    "case-study",
+    "pricing-followup",
+    "event-recap",
+)
+_SITE = "https://qualibot.example"
 _FORMS = ("newsletter", "contact-us", "trial-signup", "ebook-gate")
 
 
 # ---------------------------------------------------------------- helpers
 
-_TRANSLIT = str.maketrans({"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d",
-                           "þ": "th", "ı": "i"})
+_TRANSLIT = str.maketrans(
+    {"ß": "ss", "ø": "o", "æ": "ae", "œ": "oe", "ł": "l", "đ": "d", "þ": "th", "ı": "i"}
+)
 
 
 def _slug(text: str, sep: str = "") -> str:
@@ -237,16 +437,19 @@ def _slug(text: str, sep: str = "") -> str:
     return re.sub(r"[^a-z0-9]+", sep, ascii_text).strip(sep)
 
 
+@lru_cache(maxsize=256)
+def _cumulative(weights: tuple[float, ...]) -> tuple[float, ...]:
+    return tuple(accumulate(weights))
+
+
 def _weighted(rng: random.Random, items: tuple[Any, ...], weights: tuple[float, ...]) -> Any:
-    return rng.choices(items, weights=weights)[0]
+    cumulative = _cumulative(weights)
+    return items[bisect(cumulative, rng.random() * cumulative[-1])]
 
 
 def _money(amount: float, currency: str) -> str:
     symbol = {"USD": "$", "EUR": "€", "GBP": "£"}.get(currency, "")
-    if amount >= 1000:
-        text = f"{amount / 1000:g}k"
-    else:
-        text = f"{amount:g}"
+    text = f"{amount / 1000:g}k" if amount >= 1000 else f"{amount:g}"
     return f"{symbol}{text}" if symbol else f"{text} {currency}"
 
 
@@ -257,16 +460,31 @@ def _month_end(day: date, months_ahead: int) -> date:
 
 
 _VALID: dict[tuple[Any, ...], dict[str, Any]] = {}
+_VALID_LIMIT = 50_000
+_SOMEONE = "someone"
 
 
 def _checked(slot: str, value: dict[str, Any]) -> dict[str, Any]:
-    """`validate_value`, memoized: the demo repeats the same values very often."""
-    key = (slot, *((k, tuple(v) if isinstance(v, list) else v) for k, v in value.items()))
+    """`validate_value`, memoized: the demo repeats the same values very often.
+
+    An authority's `person` (any text is valid) is validated as a placeholder so that one
+    validation serves every person.
+    """
+    person = value.get("person") if slot == "authority" else None
+    if person is not None:
+        value = {**value, "person": _SOMEONE}
+    elif isinstance(value.get("pains"), list):
+        value = {**value, "pains": tuple(value["pains"])}
+    key = (slot, *value.items())
     valid = _VALID.get(key)
     if valid is None:
+        if len(_VALID) >= _VALID_LIMIT:
+            _VALID.clear()
         valid = _VALID[key] = validate_value(slot, value)
     copy = dict(valid)
-    if "pains" in copy:
+    if person is not None:
+        copy["person"] = person
+    elif slot == "need":
         copy["pains"] = list(copy["pains"])
     return copy
 
@@ -307,8 +525,20 @@ def _pools(seed: int) -> dict[str, _People]:
 
 
 class _Company:
-    __slots__ = ("capacity", "country", "currency", "domain", "industry", "name", "owner",
-                 "pattern", "people", "size", "start", "staff")
+    __slots__ = (
+        "capacity",
+        "country",
+        "currency",
+        "domain",
+        "industry",
+        "name",
+        "owner",
+        "pattern",
+        "people",
+        "size",
+        "staff",
+        "start",
+    )
 
     def __init__(self, **values: Any) -> None:
         self.staff = 0
@@ -319,76 +549,100 @@ class _Company:
 # ---------------------------------------------------------------- events
 
 
-_Maker = Callable[[], tuple[str, str, dict[str, Any]]]
+_Variant = tuple[str, str, dict[str, Any]]  # Segment name, normalized type, properties
 
-# kind: (Segment name, normalized type); weights per engagement profile below
-_KINDS = (
-    "page", "pricing", "email_opened", "email_clicked", "content", "webinar", "video",
-    "form", "demo", "unsubscribed", "bounced",
-)
+
+def _even(variants: list[_Variant]) -> list[tuple[float, _Variant]]:
+    return [(1 / len(variants), variant) for variant in variants]
+
+
+def _kinds() -> dict[str, list[tuple[float, _Variant]]]:
+    """Every event variant the demo emits, by kind, with its share within the kind."""
+    page, opened = ("Page Viewed", "page_viewed"), ("Email Opened", "email_opened")
+    clicked = ("Email Clicked", "email_clicked")
+    return {
+        "page": _even([(*page, {"path": path}) for path in _PAGE_PATHS]),
+        "pricing": _even([(*page, {"path": path}) for path in _PRICING_PATHS]),
+        "email_opened": _even([(*opened, {"campaign_id": c}) for c in _CAMPAIGNS]),
+        "email_clicked": _even(
+            [(*clicked, {"campaign_id": c, "url": f"{_SITE}/{c}"}) for c in _CAMPAIGNS]
+        ),
+        "content": _even(
+            [
+                ("Content Downloaded", "content_downloaded", {"asset_id": a, "title": t})
+                for a, t in _ASSETS
+            ]
+        ),
+        "webinar": _even(
+            [
+                (
+                    "Webinar Attended",
+                    "webinar_attended",
+                    {"webinar_id": w, "title": t, "minutes_attended": minutes},
+                )
+                for w, t in _WEBINARS
+                for minutes in range(10, 61, 5)
+            ]
+        ),
+        "video": _even(
+            [
+                ("Video Watched", "video_watched", {"video_id": v, "percent_watched": p})
+                for v in _VIDEOS
+                for p in range(5, 101)
+            ]
+        ),
+        "form": _even([("Form Submitted", "form_submitted", {"form_id": f}) for f in _FORMS]),
+        "demo": _even(
+            [("Demo Requested", "demo_requested", {"form_id": "demo", "source": "website"})]
+        ),
+        "unsubscribed": _even(
+            [("Unsubscribed", "unsubscribed", {"campaign_id": c}) for c in _CAMPAIGNS]
+        ),
+        "bounced": [
+            (0.6, ("Email Bounced", "email_bounced", {"bounce_type": "hard"})),
+            (0.4, ("Email Bounced", "email_bounced", {"bounce_type": "soft"})),
+        ],
+    }
+
+
+_KIND_VARIANTS = _kinds()
+_KIND_NAMES = tuple(_KIND_VARIANTS)
+
+# name: (share of leads, mean events, last active days ago (lo, hi), activity span days
+# (lo, hi), weights of the kinds in _KIND_NAMES order)
 _PROFILES = {
-    # name: (share, mean events, (last active days lo, hi), (span days lo, hi), kind weights)
-    "cold": (0.30, 6.0, (30, 110), (5, 40),
-             (30, 1, 45, 6, 3, 0.5, 3, 1, 0.05, 0.8, 0.6)),
-    "warm": (0.50, 22.0, (0, 25), (20, 90),
-             (45, 5, 25, 8, 5, 2, 7, 2, 0.3, 0.3, 0.15)),
-    "hot": (0.20, 36.0, (0, 4), (7, 60),
-            (38, 14, 15, 9, 7, 4, 9, 3, 1.5, 0.05, 0.05)),
+    "cold": (0.30, 6.0, (30, 110), (5, 40), (30, 1, 45, 6, 3, 0.5, 3, 1, 0.05, 0.8, 0.6)),
+    "warm": (0.50, 22.0, (0, 25), (20, 90), (45, 5, 25, 8, 5, 2, 7, 2, 0.3, 0.3, 0.15)),
+    "hot": (0.20, 36.0, (0, 4), (7, 60), (38, 14, 15, 9, 7, 4, 9, 3, 1.5, 0.05, 0.05)),
 }
+_TABLE_BITS = 16
+_TABLE_SIZE = 1 << _TABLE_BITS
+_PROFILE_NAMES = tuple(_PROFILES)
+_PROFILE_SHARES = tuple(profile[0] for profile in _PROFILES.values())
 
 
-def _event_makers(rng: random.Random) -> tuple[_Maker, ...]:
-    r = rng.random
-    paths, n_paths = _PAGE_PATHS, len(_PAGE_PATHS)
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """How much and what a lead of one engagement profile does."""
 
-    def page() -> tuple[str, str, dict[str, Any]]:
-        return "Page Viewed", "page_viewed", {"path": paths[int(r() * n_paths)]}
+    mean_events: float
+    active_days: tuple[float, float]
+    span_days: tuple[float, float]
+    table: tuple[_Variant, ...]  # 2**16 slots, each variant in proportion to its weight
 
-    def pricing() -> tuple[str, str, dict[str, Any]]:
-        return "Page Viewed", "page_viewed", {"path": _PRICING_PATHS[int(r() * 5)]}
-
-    def opened() -> tuple[str, str, dict[str, Any]]:
-        return "Email Opened", "email_opened", {"campaign_id": _CAMPAIGNS[int(r() * 8)]}
-
-    def clicked() -> tuple[str, str, dict[str, Any]]:
-        campaign = _CAMPAIGNS[int(r() * 8)]
-        return "Email Clicked", "email_clicked", {
-            "campaign_id": campaign,
-            "url": f"https://qualibot.example/{campaign}",
-        }
-
-    def content() -> tuple[str, str, dict[str, Any]]:
-        asset_id, title = _ASSETS[int(r() * len(_ASSETS))]
-        return "Content Downloaded", "content_downloaded", {"asset_id": asset_id, "title": title}
-
-    def webinar() -> tuple[str, str, dict[str, Any]]:
-        webinar_id, title = _WEBINARS[int(r() * len(_WEBINARS))]
-        return "Webinar Attended", "webinar_attended", {
-            "webinar_id": webinar_id,
-            "title": title,
-            "minutes_attended": 10 + int(r() * 50),
-        }
-
-    def video() -> tuple[str, str, dict[str, Any]]:
-        return "Video Watched", "video_watched", {
-            "video_id": _VIDEOS[int(r() * 5)],
-            "percent_watched": 5 + int(r() * 96),
-        }
-
-    def form() -> tuple[str, str, dict[str, Any]]:
-        return "Form Submitted", "form_submitted", {"form_id": _FORMS[int(r() * 4)]}
-
-    def demo() -> tuple[str, str, dict[str, Any]]:
-        return "Demo Requested", "demo_requested", {"form_id": "demo", "source": "website"}
-
-    def unsubscribed() -> tuple[str, str, dict[str, Any]]:
-        return "Unsubscribed", "unsubscribed", {"campaign_id": _CAMPAIGNS[int(r() * 8)]}
-
-    def bounced() -> tuple[str, str, dict[str, Any]]:
-        return "Email Bounced", "email_bounced", {"bounce_type": "hard" if r() < 0.6 else "soft"}
-
-    return (page, pricing, opened, clicked, content, webinar, video, form, demo,
-            unsubscribed, bounced)
+    @classmethod
+    def build(cls, name: str) -> _Profile:
+        _, mean, active, span, kind_weights = _PROFILES[name]
+        variants: list[_Variant] = []
+        weights: list[float] = []
+        for kind, weight in zip(_KIND_NAMES, kind_weights, strict=True):
+            for share, variant in _KIND_VARIANTS[kind]:
+                variants.append(variant)
+                weights.append(weight * share)
+        cumulative = tuple(accumulate(weights))
+        step = cumulative[-1] / _TABLE_SIZE
+        table = tuple(variants[bisect(cumulative, (i + 0.5) * step)] for i in range(_TABLE_SIZE))
+        return cls(mean, active, span, table)
 
 
 # ---------------------------------------------------------------- answers
@@ -432,8 +686,11 @@ class _Answers:
 
     def budget(self, quality: int, size: int | None, currency: str) -> tuple[dict, str]:
         rng = self.rng
-        status = _weighted(rng, ("confirmed", "planned", "none", "unknown"),
-                           ((10, 30, 60)[quality], 30, (35, 10, 2)[quality], 25))
+        status = _weighted(
+            rng,
+            ("confirmed", "planned", "none", "unknown"),
+            ((10, 30, 60)[quality], 30, (35, 10, 2)[quality], 25),
+        )
         if status in ("none", "unknown"):
             text = {
                 "none": ("No budget this year", "They have no budget for it"),
@@ -448,55 +705,82 @@ class _Answers:
         money = _money(amount, currency)
         period = "month" if monthly else "year"
         if status == "confirmed":
-            text = rng.choice((f"CFO signs off, about {money} a {period}",
-                               f"Budget approved, {money} per {period}",
-                               f"They have {money} a {period} set aside"))
+            text = rng.choice(
+                (
+                    f"CFO signs off, about {money} a {period}",
+                    f"Budget approved, {money} per {period}",
+                    f"They have {money} a {period} set aside",
+                )
+            )
         else:
-            text = rng.choice((f"Planning about {money} a {period} next quarter",
-                               f"Budget planned, roughly {money} a {period}"))
+            text = rng.choice(
+                (
+                    f"Planning about {money} a {period} next quarter",
+                    f"Budget planned, roughly {money} a {period}",
+                )
+            )
         value = {"status": status, "amount": amount, "currency": currency, "period": period}
         return value, text
 
     def authority(self, quality: int, lead: dict[str, Any]) -> tuple[dict, str]:
         rng = self.rng
-        role = _weighted(rng, ("decision_maker", "champion", "influencer", "user", "unknown"),
-                         ((10, 35, 55)[quality], 25, 25, (20, 5, 2)[quality], 15))
+        role = _weighted(
+            rng,
+            ("decision_maker", "champion", "influencer", "user", "unknown"),
+            ((10, 35, 55)[quality], 25, 25, (20, 5, 2)[quality], 15),
+        )
         name, title = lead["name"], lead["title"]
         first = name.split()[0] if name else "They"
         if role == "decision_maker" and title in _C_LEVEL:
-            return ({"role": role, "person": name, "title": title},
-                    f"{first} is the {title}, signs off personally")
+            return (
+                {"role": role, "person": name, "title": title},
+                f"{first} is the {title}, signs off personally",
+            )
         if role == "decision_maker":
             boss = rng.choice(("CFO", "CEO", "COO", "VP Sales"))
             return {"role": role, "title": boss}, f"Talked to the {boss} too, {boss} signs off"
         if role == "champion":
-            return ({"role": role, "person": name, "title": title},
-                    f"{first} is pushing hard for it internally")
+            return (
+                {"role": role, "person": name, "title": title},
+                f"{first} is pushing hard for it internally",
+            )
         if role == "influencer":
             boss = rng.choice(("CFO", "CTO", "VP Operations"))
-            return ({"role": role, "person": name, "title": title},
-                    f"{first} influences it but the {boss} decides")
+            return (
+                {"role": role, "person": name, "title": title},
+                f"{first} influences it but the {boss} decides",
+            )
         if role == "user":
             return {"role": role, "person": name, "title": title}, "Just an end user"
         return {"role": role}, rng.choice(("Not clear who signs", "No idea who decides yet"))
 
     def need(self, quality: int) -> tuple[dict, str]:
         rng = self.rng
-        level = _weighted(rng, ("critical", "high", "moderate", "low", "none", None),
-                          ((5, 20, 40)[quality], (15, 35, 35)[quality], 25,
-                           (25, 8, 3)[quality], (15, 2, 0)[quality], 8))
+        level = _weighted(
+            rng,
+            ("critical", "high", "moderate", "low", "none", None),
+            (
+                (5, 20, 40)[quality],
+                (15, 35, 35)[quality],
+                25,
+                (25, 8, 3)[quality],
+                (15, 2, 0)[quality],
+                8,
+            ),
+        )
         if level is None:
             return {"level": None}, "Hard to say how much they need it"
         if level == "none":
             return {"level": "none"}, "They don't really need it"
-        pains = rng.sample(_PAINS, 1 + (rng.random() < 0.4))
+        pains = tuple(rng.sample(_PAINS, 1 + (rng.random() < 0.4)))
         phrase = rng.choice(_NEED_PHRASES[level])
         return {"level": level, "pains": pains}, f"{phrase}: {' and '.join(pains)}"
 
     def timeline(self, quality: int, answered: date) -> tuple[dict, str]:
         rng = self.rng
-        status = _weighted(rng, ("known", "unknown", "none"),
-                           ((45, 75, 90)[quality], 35, (20, 5, 2)[quality]))
+        status = _weighted(
+            rng, ("known", "unknown", "none"), ((45, 75, 90)[quality], 35, (20, 5, 2)[quality])
+        )
         if status == "none":
             return {"status": "none"}, "No plans to decide this year"
         if status == "unknown":
@@ -517,9 +801,18 @@ class _Answers:
 
     def priority(self, quality: int) -> tuple[dict, str]:
         rng = self.rng
-        level = _weighted(rng, ("top", "high", "medium", "low", "none", None),
-                          ((3, 15, 40)[quality], (15, 35, 35)[quality], 30,
-                           (25, 8, 3)[quality], (17, 2, 0)[quality], 8))
+        level = _weighted(
+            rng,
+            ("top", "high", "medium", "low", "none", None),
+            (
+                (3, 15, 40)[quality],
+                (15, 35, 35)[quality],
+                30,
+                (25, 8, 3)[quality],
+                (17, 2, 0)[quality],
+                8,
+            ),
+        )
         return {"level": level}, rng.choice(_PRIORITY_TEXT[level])
 
 
@@ -540,13 +833,8 @@ class _Generator:
         self.domains: set[str] = {d for _, d in _STUDENT + _COMPETITORS} | set(FREE_MAIL)
         self.domains |= {_domain_of(email) for email in STORY_LEADS} | {"qualibot-demo.com"}
         self.shared_counter = 0
-        self.stamps = [now - timedelta(minutes=m) for m in range(120 * 1440)]
-        self.makers = _event_makers(self.rng)
-        self.kind_ids = tuple(range(len(_KINDS)))
-        self.profiles = {
-            name: (mean, active, span, tuple(accumulate(weights)))
-            for name, (_, mean, active, span, weights) in _PROFILES.items()
-        }
+        self.stamps = [now - timedelta(minutes=m * _TICK) for m in range(_HISTORY_TICKS)]
+        self.profiles = {name: _Profile.build(name) for name in _PROFILES}
         self.answers = _Answers(self.rng)
         self.countries = tuple(row for row in _COUNTRIES)
         self.country_weights = tuple(accumulate(row[1] for row in _COUNTRIES))
@@ -562,8 +850,15 @@ class _Generator:
     def _special_company(self, name: str, domain: str, industry: str) -> _Company:
         people = self.people["en_US"]
         return _Company(
-            name=name, domain=domain, industry=industry, size=None, country="US",
-            currency="USD", owner=None, pattern="{f}.{l}{n}", people=people,
+            name=name,
+            domain=domain,
+            industry=industry,
+            size=None,
+            country="US",
+            currency="USD",
+            owner=None,
+            pattern="first.last+n",
+            people=people,
             start=self.rng.randrange(len(people.first) * len(people.last)),
             capacity=10**12,
         )
@@ -593,9 +888,14 @@ class _Generator:
             if industry in ("Software", "SaaS"):
                 tlds = ("io", *tlds, "ai")
             slug, full = _slug(base), _slug(f"{base} {suffix}", "-")
-            for candidate in (f"{slug}.{tlds[0]}", f"{full}.{tlds[0]}", f"{slug}.{tlds[1]}",
-                              f"{full}.{tlds[1]}", f"{slug}{_slug(suffix)}.com",
-                              f"get{slug}.{tlds[0]}"):
+            for candidate in (
+                f"{slug}.{tlds[0]}",
+                f"{full}.{tlds[0]}",
+                f"{slug}.{tlds[1]}",
+                f"{full}.{tlds[1]}",
+                f"{slug}{_slug(suffix)}.com",
+                f"get{slug}.{tlds[0]}",
+            ):
                 if candidate not in self.domains:
                     break
             else:
@@ -608,10 +908,17 @@ class _Generator:
         people = self.people[locale]
         pairs = len(people.first) * len(people.last)
         return _Company(
-            name=name, domain=candidate, industry=industry, size=size, country=country,
-            currency=currency, owner=rng.choice(REPS).id if rng.random() < 0.85 else None,
-            pattern=_weighted(rng, ("{f}.{l}", "{f}_{l}", "{l}.{f}"), (80, 12, 8)),
-            people=people, start=rng.randrange(pairs), capacity=pairs,
+            name=name,
+            domain=candidate,
+            industry=industry,
+            size=size,
+            country=country,
+            currency=currency,
+            owner=rng.choice(REPS).id if rng.random() < 0.85 else None,
+            pattern=_weighted(rng, ("first.last", "first_last", "last.first"), (80, 12, 8)),
+            people=people,
+            start=rng.randrange(pairs),
+            capacity=pairs,
         )
 
     def _company(self) -> _Company:
@@ -625,7 +932,7 @@ class _Generator:
         if count < self.MAX_COMPANIES and (count < 20 or rng.random() < 0.35):
             self.companies.append(self._new_company())
             return self.companies[-1]
-        company = self.companies[rng.randrange(count)]
+        company = self.companies[int(rng.random() * count)]
         if company.staff >= company.capacity:
             return self._company()
         return company
@@ -639,7 +946,15 @@ class _Generator:
         company.staff += 1
         first, first_slug = people.first[pair % n_first]
         last, last_slug = people.last[pair // n_first % len(people.last)]
-        local = company.pattern.format(f=first_slug, l=last_slug, n=self._shared_number())
+        pattern = company.pattern
+        if pattern == "first.last":
+            local = f"{first_slug}.{last_slug}"
+        elif pattern == "first_last":
+            local = f"{first_slug}_{last_slug}"
+        elif pattern == "last.first":
+            local = f"{last_slug}.{first_slug}"
+        else:
+            local = f"{first_slug}.{last_slug}{self._shared_number()}"
         return f"{first} {last}", local
 
     def _shared_number(self) -> str:
@@ -663,8 +978,9 @@ class _Generator:
         domain: str | None = company.domain
         if company.size is not None and rng.random() < 0.08:
             email, domain = self._free_mail(name), None
-        title_group = rng.choices(_TITLES, cum_weights=self.title_weights)[0][1]
-        title = rng.choice(title_group) if rng.random() < 0.97 else None
+        r = rng.random
+        group = _TITLES[bisect(self.title_weights, r() * self.title_weights[-1])][1]
+        title = group[int(r() * len(group))] if r() < 0.97 else None
         if company in self.special:
             title = rng.choice(("Student", "Graduate Student", "Research Assistant"))
         size = company.size
@@ -682,53 +998,46 @@ class _Generator:
             "owner": company.owner if rng.random() < 0.9 else None,
             "stage": "new",
         }
-        profile = _weighted(rng, tuple(_PROFILES), tuple(p[0] for p in _PROFILES.values()))
+        profile = _weighted(rng, _PROFILE_NAMES, _PROFILE_SHARES)
         events = self._events(index, profile)
-        quality = {"cold": 0, "warm": 1, "hot": 2}[profile] if rng.random() < 0.8 else 1
+        quality = _QUALITY[profile] if rng.random() < 0.8 else 1
         answers = self._answers(lead, quality, profile, company.currency)
-        stages = _STAGES_ANSWERED if answers else _STAGES_NEW
-        stage = _weighted(rng, tuple(s for s, _ in stages), tuple(w for _, w in stages))
+        stage = _weighted(rng, *(_STAGES_ANSWERED if answers else _STAGES_NEW))
         lead["stage"] = "working" if stage == "qualified" and quality < 2 else stage
         return LeadBundle(lead, events, answers)
 
-    def _events(self, index: int, profile: str) -> list[dict[str, Any]]:
+    def _events(self, index: int, profile_name: str) -> list[dict[str, Any]]:
         rng = self.rng
-        mean, (active_lo, active_hi), (span_lo, span_hi), cum = self.profiles[profile]
-        count = min(150, int(rng.gammavariate(2.0, mean / 2.0) + 0.5))
+        profile = self.profiles[profile_name]
+        count = min(150, int(rng.gammavariate(2.0, profile.mean_events / 2.0) + 0.5))
         if not count:
             return []
-        last_active = rng.uniform(active_lo, active_hi) * 1440
-        span = rng.uniform(span_lo, span_hi) * 1440
         limit = len(self.stamps) - 1
-        r = rng.random
-        minutes = sorted(
-            (min(limit, int(last_active + span * r() * r())) for _ in range(count)), reverse=True
-        )
-        kinds = rng.choices(self.kind_ids, cum_weights=cum, k=count)
-        makers, stamps = self.makers, self.stamps
+        last_active = rng.uniform(*profile.active_days) * _TICKS_PER_DAY
+        span = min(rng.uniform(*profile.span_days) * _TICKS_PER_DAY, limit - last_active)
+        r, bits, stamps, table = rng.random, rng.getrandbits, self.stamps, profile.table
+        minutes = [int(last_active + span * (x := r()) * x) for _ in range(count)]
+        minutes.sort(reverse=True)
+        picked = [table[bits(_TABLE_BITS)] for _ in range(count)]
         prefix = f"demo-{self.seed}-{index}-"
-        events = []
-        append = events.append
-        for k in range(count):
-            name, event_type, properties = makers[kinds[k]]()
-            append(
-                {
-                    "message_id": prefix + _NUMBERS[k],
-                    "event": name,
-                    "type": event_type,
-                    "properties": properties,
-                    "timestamp": stamps[minutes[k]],
-                }
+        return [
+            {
+                "message_id": prefix + number,
+                "event": name,
+                "type": event_type,
+                "properties": properties.copy(),
+                "timestamp": stamps[minute],
+            }
+            for number, minute, (name, event_type, properties) in zip(
+                _NUMBERS, minutes, picked, strict=False
             )
-        return events
+        ]
 
     def _answers(
         self, lead: dict[str, Any], quality: int, profile: str, currency: str
     ) -> list[dict[str, Any]]:
         rng = self.rng
-        weights = {"cold": (80, 10, 6, 2, 1, 1), "warm": (55, 10, 10, 10, 10, 5),
-                   "hot": (25, 5, 10, 15, 25, 20)}[profile]
-        count = rng.choices(range(6), weights=weights)[0]
+        count = _weighted(rng, (0, 1, 2, 3, 4, 5), _ANSWER_COUNTS[profile])
         if not count:
             return []
         framework = "bant" if rng.random() < 0.6 else "champ"
@@ -736,7 +1045,7 @@ class _Generator:
         if count == 5:
             extra = "priority" if framework == "bant" else "timeline"
             slots.append(extra)
-        answered_at = self.stamps[int(rng.uniform(60, 90 * 1440))]
+        answered_at = self.stamps[int(rng.uniform(1, 90 * _TICKS_PER_DAY))]
         answered_by = lead["owner"] or rng.choice(REPS).id
         answers = []
         maker = self.answers
@@ -767,6 +1076,15 @@ class _Generator:
 
 
 _NUMBERS = tuple(str(k) for k in range(200))
+_TICK = 5  # minutes between event times: a small pool of shared datetimes stays in cache
+_TICKS_PER_DAY = 24 * 60 // _TICK
+_HISTORY_TICKS = 120 * _TICKS_PER_DAY
+_QUALITY = {"cold": 0, "warm": 1, "hot": 2}
+_ANSWER_COUNTS = {  # weights of 0…5 answers per engagement profile
+    "cold": (80, 10, 6, 2, 1, 1),
+    "warm": (55, 10, 10, 10, 10, 5),
+    "hot": (25, 5, 10, 15, 25, 20),
+}
 
 
 def _other(framework: str) -> str:
@@ -784,3 +1102,426 @@ def _product(rng: random.Random, size: int | None) -> str | None:
     if roll < enterprise:
         return "Qualibot Enterprise"
     return "Qualibot Team" if roll < enterprise + (1 - enterprise) * 0.45 else None
+
+
+# ---------------------------------------------------------------- story leads
+
+STORY_LEAD_EMAIL = "dana.whitfield@northwind-analytics.com"
+"""The lead the console demo qualifies: engaged, no answers yet."""
+
+STORY_LEADS: tuple[str, ...] = (
+    STORY_LEAD_EMAIL,
+    "priya.raman@helixhealth.co.uk",
+    "tbecker.student@gmail.com",
+    "sophie.laurent@meridian-banque.fr",
+    "kevin.marsh@pipewise.ai",
+)
+"""Hand-written leads that open every stream, in this order."""
+
+
+_T = tuple[float, str, str, dict[str, Any]]  # days ago, event, type, properties
+
+
+def _story(
+    lead: dict[str, Any],
+    timeline: list[_T],
+    answers: list[tuple[str, dict, str]],
+    *,
+    framework: str = "bant",
+    answered_days_ago: float = 0,
+    index: int,
+    seed: int,
+    now: datetime,
+) -> LeadBundle:
+    events = [
+        {
+            "message_id": f"demo-{seed}-{index}-{k}",
+            "event": name,
+            "type": event_type,
+            "properties": properties,
+            "timestamp": now - timedelta(days=days),
+        }
+        for k, (days, name, event_type, properties) in enumerate(
+            sorted(timeline, key=lambda item: -item[0])
+        )
+    ]
+    answered_at = now - timedelta(days=answered_days_ago)
+    rows = [
+        {
+            "slot": slot,
+            "value": _checked(slot, value),
+            "raw_text": text,
+            "framework": framework if slot in _FRAMEWORK_SLOTS[framework] else _other(framework),
+            "answered_by": lead["owner"],
+            "answered_at": answered_at + timedelta(seconds=40 * k),
+            "source": "import",
+        }
+        for k, (slot, value, text) in enumerate(answers)
+    ]
+    return LeadBundle(dict(lead), events, rows)
+
+
+def _page(days: float, path: str) -> _T:
+    return (days, "Page Viewed", "page_viewed", {"path": path})
+
+
+def _story_bundles(seed: int, now: datetime) -> list[LeadBundle]:
+    today = now.date()
+    base = {"product": None, "stage": "new"}
+    dana = _story(
+        {
+            **base,
+            "email": STORY_LEAD_EMAIL,
+            "domain": "northwind-analytics.com",
+            "company": "Northwind Analytics",
+            "name": "Dana Whitfield",
+            "title": "VP Operations",
+            "industry": "Software",
+            "company_size": 320,
+            "country": "US",
+            "owner": REPS[0].id,
+            "stage": "working",
+        },
+        [
+            _page(0.8, "/pricing"),
+            _page(2.9, "/pricing"),
+            _page(5.7, "/pricing/compare"),
+            _page(1.1, "/docs/getting-started"),
+            _page(4.2, "/integrations/hubspot"),
+            _page(9.0, "/blog/lead-scoring-101"),
+            _page(20.5, "/"),
+            (
+                10.2,
+                "Webinar Attended",
+                "webinar_attended",
+                {
+                    "webinar_id": "webinar-02",
+                    "title": "From MQL to SQL in Slack",
+                    "minutes_attended": 48,
+                },
+            ),
+            (
+                12.4,
+                "Content Downloaded",
+                "content_downloaded",
+                {"asset_id": "asset-001", "title": "Lead Scoring Playbook"},
+            ),
+            (14.0, "Email Opened", "email_opened", {"campaign_id": "webinar-invite"}),
+            (
+                13.8,
+                "Email Clicked",
+                "email_clicked",
+                {"campaign_id": "webinar-invite", "url": "https://qualibot.example/webinar-invite"},
+            ),
+            (3.3, "Email Opened", "email_opened", {"campaign_id": "pricing-followup"}),
+            (
+                6.1,
+                "Video Watched",
+                "video_watched",
+                {"video_id": "product-tour", "percent_watched": 85},
+            ),
+        ],
+        [],
+        index=0,
+        seed=seed,
+        now=now,
+    )
+    decision = today + timedelta(days=45)
+    priya = _story(
+        {
+            **base,
+            "email": STORY_LEADS[1],
+            "domain": "helixhealth.co.uk",
+            "company": "Helix Health Ltd",
+            "name": "Priya Raman",
+            "title": "CTO",
+            "industry": "Healthcare",
+            "company_size": 850,
+            "country": "GB",
+            "owner": REPS[1].id,
+            "stage": "qualified",
+        },
+        [
+            (5.2, "Demo Requested", "demo_requested", {"form_id": "demo", "source": "website"}),
+            _page(1.5, "/pricing"),
+            _page(4.0, "/pricing"),
+            _page(2.2, "/security"),
+            _page(6.0, "/docs/self-hosting"),
+            (
+                8.0,
+                "Webinar Attended",
+                "webinar_attended",
+                {
+                    "webinar_id": "webinar-04",
+                    "title": "Qualibot Product Tour",
+                    "minutes_attended": 55,
+                },
+            ),
+            (
+                7.1,
+                "Video Watched",
+                "video_watched",
+                {"video_id": "setup-in-5-minutes", "percent_watched": 92},
+            ),
+            (9.5, "Form Submitted", "form_submitted", {"form_id": "trial-signup"}),
+            (
+                2.0,
+                "Email Clicked",
+                "email_clicked",
+                {"campaign_id": "case-study", "url": "https://qualibot.example/case-study"},
+            ),
+        ],
+        [
+            (
+                "budget",
+                {"status": "confirmed", "amount": 120000.0, "currency": "GBP", "period": "year"},
+                "Budget approved, £120k a year",
+            ),
+            (
+                "authority",
+                {"role": "decision_maker", "person": "Priya Raman", "title": "CTO"},
+                "Priya is the CTO, signs off personally",
+            ),
+            (
+                "need",
+                {"level": "critical", "pains": ["inbound demo requests wait too long"]},
+                "Critical: inbound demo requests wait too long",
+            ),
+            (
+                "timeline",
+                {"status": "known", "date": decision.isoformat(), "horizon_days": 45},
+                "Deciding within about six weeks",
+            ),
+            ("priority", {"level": "top"}, "Top priority this quarter"),
+        ],
+        answered_days_ago=3,
+        index=1,
+        seed=seed,
+        now=now,
+    )
+    tom = _story(
+        {
+            **base,
+            "email": STORY_LEADS[2],
+            "domain": None,
+            "company": None,
+            "name": "Tom Becker",
+            "title": "Student",
+            "industry": "Education",
+            "company_size": None,
+            "country": "DE",
+            "owner": None,
+            "stage": "unqualified",
+        },
+        [
+            (104.0, "Email Opened", "email_opened", {"campaign_id": "newsletter"}),
+            (101.5, "Page Viewed", "page_viewed", {"path": "/blog/bant-vs-champ"}),
+            (97.0, "Unsubscribed", "unsubscribed", {"campaign_id": "newsletter"}),
+        ],
+        [],
+        index=2,
+        seed=seed,
+        now=now,
+    )
+    sophie = _story(
+        {
+            **base,
+            "email": STORY_LEADS[3],
+            "domain": "meridian-banque.fr",
+            "company": "Meridian Banque",
+            "name": "Sophie Laurent",
+            "title": "VP Information Technology",
+            "industry": "Financial Services",
+            "company_size": 12000,
+            "country": "FR",
+            "product": "Qualibot Enterprise",
+            "owner": REPS[2].id,
+            "stage": "working",
+        },
+        [
+            _page(3.0, "/pricing/enterprise"),
+            _page(11.0, "/security"),
+            _page(16.0, "/docs/self-hosting"),
+            _page(16.1, "/docs/postgres"),
+            (
+                21.0,
+                "Webinar Attended",
+                "webinar_attended",
+                {
+                    "webinar_id": "webinar-05",
+                    "title": "Decay, Caps and Fair Scores",
+                    "minutes_attended": 40,
+                },
+            ),
+            (
+                25.0,
+                "Content Downloaded",
+                "content_downloaded",
+                {"asset_id": "asset-003", "title": "RevOps Benchmark 2026"},
+            ),
+            (
+                18.0,
+                "Content Downloaded",
+                "content_downloaded",
+                {"asset_id": "asset-010", "title": "Hot Lead Routing Whitepaper"},
+            ),
+            (
+                9.0,
+                "Email Clicked",
+                "email_clicked",
+                {"campaign_id": "product-update", "url": "https://qualibot.example/product-update"},
+            ),
+        ],
+        [
+            (
+                "need",
+                {
+                    "level": "high",
+                    "pains": ["no visibility into pipeline", "forecasts are guesswork"],
+                },
+                "Big pain: no visibility into pipeline and forecasts are guesswork",
+            ),
+            (
+                "authority",
+                {
+                    "role": "influencer",
+                    "person": "Sophie Laurent",
+                    "title": "VP Information Technology",
+                },
+                "Sophie influences it but the CIO decides",
+            ),
+            (
+                "budget",
+                {"status": "planned", "amount": 500000.0, "currency": "EUR", "period": "year"},
+                "Budget planned, roughly €500k a year",
+            ),
+        ],
+        framework="champ",
+        answered_days_ago=14,
+        index=3,
+        seed=seed,
+        now=now,
+    )
+    kevin = _story(
+        {
+            **base,
+            "email": STORY_LEADS[4],
+            "domain": "pipewise.ai",
+            "company": "Pipewise",
+            "name": "Kevin Marsh",
+            "title": "Product Manager",
+            "industry": "Software",
+            "company_size": 140,
+            "country": "US",
+            "owner": REPS[3].id,
+        },
+        [
+            _page(0.5, "/pricing"),
+            _page(0.6, "/pricing/compare"),
+            _page(0.7, "/features"),
+            _page(1.4, "/docs/scoring-rules"),
+            _page(2.3, "/pricing"),
+        ],
+        [],
+        index=4,
+        seed=seed,
+        now=now,
+    )
+    return [dana, priya, tom, sophie, kevin]
+
+
+# ---------------------------------------------------------------- public API
+
+
+def _aware(now: datetime | None) -> datetime:
+    if now is None:
+        return datetime.now(UTC).replace(microsecond=0)
+    return now.replace(tzinfo=UTC) if now.tzinfo is None else now.astimezone(UTC)
+
+
+def iter_leads(n_leads: int, seed: int = 42, now: datetime | None = None) -> Iterator[LeadBundle]:
+    """Yield `n_leads` lead bundles, story leads first; deterministic for (seed, now).
+
+    `now` (default: the current time; naive means UTC) anchors every timestamp: events
+    fall in the ~120 days before it. A longer stream starts with the same bundles as a
+    shorter one of the same seed.
+    """
+    if n_leads < 0:
+        raise ValueError("n_leads must be zero or more")
+    now = _aware(now)
+    stories = _story_bundles(seed, now)
+    yield from stories[:n_leads]
+    if n_leads <= len(stories):
+        return
+    generator = _Generator(seed, now)
+    for index in range(len(stories), n_leads):
+        yield generator.lead(index)
+
+
+def generate(n_leads: int, seed: int = 42, now: datetime | None = None) -> DemoData:
+    """All `n_leads` bundles in memory (use `iter_leads` for large numbers)."""
+    now = _aware(now)
+    return DemoData(seed=seed, now=now, bundles=list(iter_leads(n_leads, seed, now)))
+
+
+def segment_track(event: dict[str, Any], email: str) -> dict[str, Any]:
+    """A demo event as a Segment `track` call (what `qualibot import events` reads)."""
+    return {
+        "type": "track",
+        "event": event["event"],
+        "messageId": event["message_id"],
+        "userId": email,
+        "timestamp": event["timestamp"].isoformat().replace("+00:00", "Z"),
+        "properties": event["properties"],
+    }
+
+
+def write_events_jsonl(bundles: Iterable[LeadBundle], stream: IO[str]) -> int:
+    """Write every event as a Segment JSON line; return the number of lines."""
+    count = 0
+    for bundle in bundles:
+        email = bundle.lead["email"]
+        for event in bundle.events:
+            stream.write(json.dumps(segment_track(event, email), ensure_ascii=False) + "\n")
+            count += 1
+    return count
+
+
+LEADS_CSV_HEADER = (
+    "Email",
+    "Full Name",
+    "Company",
+    "Website",
+    "Job Title",
+    "Industry",
+    "Employees",
+    "Country",
+    "Product",
+    "Lead Owner",
+    "Lead Status",
+)
+_CSV_KEYS = (
+    "email",
+    "name",
+    "company",
+    "domain",
+    "title",
+    "industry",
+    "company_size",
+    "country",
+    "product",
+    "owner",
+    "stage",
+)
+
+
+def write_leads_csv(bundles: Iterable[LeadBundle], stream: IO[str]) -> int:
+    """Write the leads as a CRM-style CSV export; return the number of rows."""
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(LEADS_CSV_HEADER)
+    count = 0
+    for bundle in bundles:
+        lead = bundle.lead
+        writer.writerow(["" if lead[key] is None else lead[key] for key in _CSV_KEYS])
+        count += 1
+    return count

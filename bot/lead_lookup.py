@@ -15,6 +15,7 @@ from bot.storage.tables import Lead, LeadScore
 
 _DOMAIN = re.compile(r"^(?:https?://)?(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)+/?$", re.I)
 FUZZY_CUTOFF = 70
+SHORTLIST_CUTOFF = 50
 MAX_MATCHES = 25
 
 
@@ -107,14 +108,21 @@ def find_leads(session: Session, query: str, names: CompanyNames = COMPANY_NAMES
     )
     if len(prefixed) == 1:
         return LookupResult(q, "company", _ranked(session, Lead.company_key == prefixed[0]))
-    matches = process.extract(
+    # Fast Levenshtein shortlist over every company, then WRatio (tolerates extra words
+    # such as a dropped "Corp") on the shortlist only.
+    shortlist = process.extract(
         key,
         names.keys(session),
         scorer=fuzz.ratio,
-        limit=5,
-        score_cutoff=FUZZY_CUTOFF,
+        limit=20,
+        score_cutoff=SHORTLIST_CUTOFF,
         processor=None,
     )
+    matches = sorted(
+        ((k, fuzz.WRatio(key, k, processor=None)) for k, _, _ in shortlist),
+        key=lambda m: (-m[1], m[0]),
+    )
+    matches = [m for m in matches if m[1] >= FUZZY_CUTOFF][:5]
     if matches and not prefixed:
         best, best_score = matches[0][0], matches[0][1]
         runner_up = matches[1][1] if len(matches) > 1 else 0
