@@ -7,6 +7,7 @@ Run: python bench/bench_score_all.py [--leads N]
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import subprocess
 import sys
@@ -20,10 +21,8 @@ from common import emit
 def tree_rss(proc: psutil.Process) -> int:
     total = 0
     for p in [proc, *proc.children(recursive=True)]:
-        try:
+        with contextlib.suppress(psutil.NoSuchProcess):
             total += p.memory_info().rss
-        except psutil.NoSuchProcess:
-            pass
     return total
 
 
@@ -48,12 +47,20 @@ def main() -> None:
     out = proc.stdout.read().decode() if proc.stdout else ""
     if proc.returncode != 0:
         raise SystemExit(f"score --all failed ({proc.returncode}): {out}")
-    emit("score_all", {
-        "leads": args.leads, "seconds": round(elapsed, 1),
-        "leads_per_s": round(args.leads / elapsed), "peak_rss_mb": round(peak / 2**20),
-        "workers": os.cpu_count(), "db_build_seconds": round(build_s, 1),
-        "target_seconds": 120, "target_peak_rss_mb": 1024, "output": out.strip()[-200:],
-    })
+    emit(
+        "score_all",
+        {
+            "leads": args.leads,
+            "seconds": round(elapsed, 1),
+            "leads_per_s": round(args.leads / elapsed),
+            "peak_rss_mb": round(peak / 2**20),
+            "workers": os.cpu_count(),
+            "db_build_seconds": round(build_s, 1),
+            "target_seconds": 120,
+            "target_peak_rss_mb": 1024,
+            "output": out.strip()[-200:],
+        },
+    )
 
 
 if __name__ == "__main__":

@@ -19,8 +19,11 @@ from bot.storage.migrate import init_db
 
 
 def _iso(dt) -> str:  # type: ignore[no-untyped-def]
-    return dt.astimezone().replace(tzinfo=None).isoformat(sep=" ") if dt.tzinfo is None else \
-        dt.replace(tzinfo=None).isoformat(sep=" ")
+    return (
+        dt.astimezone().replace(tzinfo=None).isoformat(sep=" ")
+        if dt.tzinfo is None
+        else dt.replace(tzinfo=None).isoformat(sep=" ")
+    )
 
 
 def build(n_leads: int, progress: bool = True) -> tuple[Path, float]:
@@ -46,25 +49,58 @@ def build(n_leads: int, progress: bool = True) -> tuple[Path, float]:
         for i in range(lo, min(lo + batch, n_leads)):
             lead, ans, _ = synthetic_lead(i, rng, events=0)
             lead_id = i + 1
-            leads.append((lead_id, lead.email, lead.email.split("@")[1], lead.company,
-                           (lead.company or "").lower(), f"Person {i}", lead.title,
-                           lead.industry, lead.company_size, lead.country, None,
-                           f"U0REP{i % 40:04d}", "new", stamp, stamp))
+            leads.append(
+                (
+                    lead_id,
+                    lead.email,
+                    lead.email.split("@")[1],
+                    lead.company,
+                    (lead.company or "").lower(),
+                    f"Person {i}",
+                    lead.title,
+                    lead.industry,
+                    lead.company_size,
+                    lead.country,
+                    None,
+                    f"U0REP{i % 40:04d}",
+                    "new",
+                    stamp,
+                    stamp,
+                )
+            )
             for a in ans:
-                answers.append((lead_id, a.slot, json.dumps(a.value), _iso(a.answered_at),
-                                "import"))
+                answers.append(
+                    (lead_id, a.slot, json.dumps(a.value), _iso(a.answered_at), "import")
+                )
             for j in range(rng.randint(15, 25)):
                 k = rng.randrange(len(EVENT_KINDS))
                 at = NOW - timedelta(seconds=rng.uniform(0, 120 * 86400))
-                events.append((lead_id, f"{i}-{j}", EVENT_KINDS[k][0].lower().replace(" ", "_"),
-                               props_json[k], _iso(at), stamp, "bench"))
-        conn.executemany("INSERT INTO leads (id, email, domain, company, company_key, name, title,"
-                         " industry, company_size, country, product, owner, stage, created_at,"
-                         " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", leads)
-        conn.executemany("INSERT INTO answers (lead_id, slot, value, answered_at, source)"
-                         " VALUES (?,?,?,?,?)", answers)
-        conn.executemany("INSERT INTO events (lead_id, dedupe_key, type, properties, occurred_at,"
-                         " received_at, source) VALUES (?,?,?,?,?,?,?)", events)
+                events.append(
+                    (
+                        lead_id,
+                        f"{i}-{j}",
+                        EVENT_KINDS[k][0].lower().replace(" ", "_"),
+                        props_json[k],
+                        _iso(at),
+                        stamp,
+                        "bench",
+                    )
+                )
+        conn.executemany(
+            "INSERT INTO leads (id, email, domain, company, company_key, name, title,"
+            " industry, company_size, country, product, owner, stage, created_at,"
+            " updated_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            leads,
+        )
+        conn.executemany(
+            "INSERT INTO answers (lead_id, slot, value, answered_at, source) VALUES (?,?,?,?,?)",
+            answers,
+        )
+        conn.executemany(
+            "INSERT INTO events (lead_id, dedupe_key, type, properties, occurred_at,"
+            " received_at, source) VALUES (?,?,?,?,?,?,?)",
+            events,
+        )
         conn.commit()
         if progress and (lo // batch) % 10 == 0:
             print(f"  built {lo + len(leads):,} leads", flush=True)
