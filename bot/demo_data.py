@@ -22,7 +22,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, repeat
 from math import gcd
 from typing import IO, Any
 
@@ -157,165 +157,64 @@ _INDUSTRIES = {
     "Hospitality": (2, ("Hotels", "Hospitality", "Resorts")),
     "Non-profit": (2, ("Foundation", "Trust", "Alliance")),
 }
-_PREFIXES = (
-    "North",
-    "South",
-    "East",
-    "West",
-    "Blue",
-    "Red",
-    "Green",
-    "Silver",
-    "Golden",
-    "Iron",
-    "Stone",
-    "Bright",
-    "Clear",
-    "Swift",
-    "True",
-    "High",
-    "Deep",
-    "Far",
-    "Star",
-    "Sun",
-    "Moon",
-    "Cloud",
-    "Sky",
-    "River",
-    "Lake",
-    "Ocean",
-    "Harbor",
-    "Pine",
-    "Cedar",
-    "Oak",
-    "Maple",
-    "Birch",
-    "Aspen",
-    "Summit",
-    "Peak",
-    "Alpine",
-    "Arc",
-    "Apex",
-    "Nova",
-    "Terra",
-    "Helix",
-    "Vertex",
-    "Quantum",
-    "Pixel",
-    "Signal",
-    "Beacon",
-    "Lumen",
-    "Vector",
-    "Orbit",
-    "Atlas",
-    "Zenith",
-    "Crest",
-    "Ember",
-    "Falcon",
-    "Fox",
-    "Wolf",
-    "Lynx",
-    "Otter",
-    "Raven",
-    "Hawk",
+
+
+def _split(text: str) -> tuple[str, ...]:
+    """Items of a "|"-separated table cell, stripped."""
+    return tuple(item.strip() for item in text.split("|"))
+
+
+_PREFIXES = _split(
+    "North|South|East|West|Blue|Red|Green|Silver|Golden|Iron|Stone|Bright|Clear|Swift|True|"
+    "High|Deep|Far|Star|Sun|Moon|Cloud|Sky|River|Lake|Ocean|Harbor|Pine|Cedar|Oak|Maple|"
+    "Birch|Aspen|Summit|Peak|Alpine|Arc|Apex|Nova|Terra|Helix|Vertex|Quantum|Pixel|Signal|"
+    "Beacon|Lumen|Vector|Orbit|Atlas|Zenith|Crest|Ember|Falcon|Fox|Wolf|Lynx|Otter|Raven|Hawk"
 )
 _STEMS = (
-    "wind",
-    "field",
-    "stone",
-    "bridge",
-    "gate",
-    "light",
-    "wave",
-    "point",
-    "path",
-    "line",
-    "works",
-    "forge",
-    "spark",
-    "leaf",
-    "ridge",
-    "brook",
-    "view",
-    "mark",
-    "scale",
-    "stack",
-    "loop",
-    "core",
-    "grid",
-    "shift",
-    "rock",
-    "water",
-    "well",
-    "port",
-    "haven",
-    "ford",
-) + ("",) * 6
+    _split(
+        "wind|field|stone|bridge|gate|light|wave|point|path|line|works|forge|spark|leaf|ridge|"
+        "brook|view|mark|scale|stack|loop|core|grid|shift|rock|water|well|port|haven|ford"
+    )
+    + ("",) * 6
+)
 
 # (weight, titles): C-level, VP, director, manager, individual contributor, intern/junior
 _TITLES = (
-    (6, ("CEO", "CFO", "CTO", "COO", "CIO", "Chief Revenue Officer", "Founder", "Co-Founder")),
+    (6, _split("CEO|CFO|CTO|COO|CIO|Chief Revenue Officer|Founder|Co-Founder")),
     (
         10,
-        (
-            "VP Sales",
-            "VP Operations",
-            "VP Engineering",
-            "VP Marketing",
-            "Head of RevOps",
-            "Head of Sales",
-            "SVP Customer Success",
-            "Vice President of Finance",
+        _split(
+            "VP Sales|VP Operations|VP Engineering|VP Marketing|Head of RevOps|"
+            "Head of Sales|SVP Customer Success|Vice President of Finance"
         ),
     ),
     (
         14,
-        (
-            "Director of Sales",
-            "Marketing Director",
-            "Director of Operations",
-            "IT Director",
-            "Director of Revenue Operations",
-            "Engineering Director",
+        _split(
+            "Director of Sales|Marketing Director|Director of Operations|IT Director|"
+            "Director of Revenue Operations|Engineering Director"
         ),
     ),
     (
         25,
-        (
-            "Sales Manager",
-            "Product Manager",
-            "Marketing Manager",
-            "RevOps Manager",
-            "Team Lead",
-            "Customer Success Manager",
-            "Operations Manager",
+        _split(
+            "Sales Manager|Product Manager|Marketing Manager|RevOps Manager|Team Lead|"
+            "Customer Success Manager|Operations Manager"
         ),
     ),
     (
         38,
-        (
-            "Account Executive",
-            "Software Engineer",
-            "Data Analyst",
-            "Marketing Specialist",
-            "Sales Development Representative",
-            "Business Analyst",
-            "Solutions Consultant",
-            "Operations Analyst",
+        _split(
+            "Account Executive|Software Engineer|Data Analyst|Marketing Specialist|"
+            "Sales Development Representative|Business Analyst|Solutions Consultant|"
+            "Operations Analyst"
         ),
     ),
-    (
-        5,
-        (
-            "Marketing Intern",
-            "Sales Intern",
-            "Junior Analyst",
-            "Sales Assistant",
-            "Working Student",
-        ),
-    ),
+    (5, _split("Marketing Intern|Sales Intern|Junior Analyst|Sales Assistant|Working Student")),
 )
 _C_LEVEL = frozenset(_TITLES[0][1])
+_STUDENT_TITLES = ("Student", "Graduate Student", "Research Assistant")
+# (weight, lowest, highest) employees
 _SIZE_BANDS = (
     (12, 1, 10),
     (22, 11, 50),
@@ -327,64 +226,37 @@ _SIZE_BANDS = (
 _STAGES_NEW = (("new", "working", "nurture", "unqualified"), (60, 15, 20, 5))
 _STAGES_ANSWERED = (("working", "qualified", "nurture", "unqualified"), (50, 20, 15, 15))
 
-_GENERIC_PATHS = (
-    "/",
-    "/product",
-    "/features",
-    "/integrations",
-    "/customers",
-    "/about",
-    "/security",
-    "/careers",
-    "/integrations/salesforce",
-    "/integrations/hubspot",
-)
-_BLOG = (
-    "lead-scoring-101",
-    "bant-vs-champ",
-    "slack-sales-alerts",
-    "revops-metrics",
-    "qualify-faster",
-    "intent-signals",
-    "pipeline-hygiene",
-    "sales-handoffs",
-    "scoring-decay",
-    "forecasting-basics",
-    "inbound-routing",
-    "demo-no-shows",
-)
-_DOCS = (
-    "getting-started",
-    "config",
-    "scoring-rules",
-    "events-api",
-    "slack-setup",
-    "import-leads",
-    "alerts",
-    "digests",
-    "self-hosting",
-    "postgres",
-)
+_SITE = "https://qualibot.example"
 _PAGE_PATHS = (
-    _GENERIC_PATHS + tuple(f"/blog/{s}" for s in _BLOG) + tuple(f"/docs/{s}" for s in _DOCS)
+    _split(
+        "/|/product|/features|/integrations|/customers|/about|/security|/careers|"
+        "/integrations/salesforce|/integrations/hubspot"
+    )
+    + tuple(
+        f"/blog/{slug}"
+        for slug in _split(
+            "lead-scoring-101|bant-vs-champ|slack-sales-alerts|revops-metrics|qualify-faster|"
+            "intent-signals|pipeline-hygiene|sales-handoffs|scoring-decay|forecasting-basics|"
+            "inbound-routing|demo-no-shows"
+        )
+    )
+    + tuple(
+        f"/docs/{slug}"
+        for slug in _split(
+            "getting-started|config|scoring-rules|events-api|slack-setup|import-leads|alerts|"
+            "digests|self-hosting|postgres"
+        )
+    )
 )
 _PRICING_PATHS = ("/pricing", "/pricing", "/pricing", "/pricing/enterprise", "/pricing/compare")
 _ASSETS = tuple(
     (f"asset-{i:03d}", title)
     for i, title in enumerate(
-        (
-            "Lead Scoring Playbook",
-            "BANT Question Bank",
-            "RevOps Benchmark 2026",
-            "Slack for Sales Guide",
-            "Buyer Intent Checklist",
-            "Pipeline Review Template",
-            "CHAMP Cheat Sheet",
-            "Sales Handoff Kit",
-            "Qualification ROI Calculator",
-            "Hot Lead Routing Whitepaper",
-            "Forecast Accuracy Report",
-            "Demo Prep Checklist",
+        _split(
+            "Lead Scoring Playbook|BANT Question Bank|RevOps Benchmark 2026|"
+            "Slack for Sales Guide|Buyer Intent Checklist|Pipeline Review Template|"
+            "CHAMP Cheat Sheet|Sales Handoff Kit|Qualification ROI Calculator|"
+            "Hot Lead Routing Whitepaper|Forecast Accuracy Report|Demo Prep Checklist"
         ),
         start=1,
     )
@@ -392,35 +264,20 @@ _ASSETS = tuple(
 _WEBINARS = tuple(
     (f"webinar-{i:02d}", title)
     for i, title in enumerate(
-        (
-            "Scoring Leads Without Guesswork",
-            "From MQL to SQL in Slack",
-            "RevOps Office Hours",
-            "Qualibot Product Tour",
-            "Decay, Caps and Fair Scores",
-            "Building a Hot-Lead Desk",
+        _split(
+            "Scoring Leads Without Guesswork|From MQL to SQL in Slack|RevOps Office Hours|"
+            "Qualibot Product Tour|Decay, Caps and Fair Scores|Building a Hot-Lead Desk"
         ),
         start=1,
     )
 )
-_VIDEOS = (
-    "product-tour",
-    "slack-alerts-demo",
-    "scoring-explained",
-    "setup-in-5-minutes",
-    "customer-story-helix",
+_VIDEOS = _split(
+    "product-tour|slack-alerts-demo|scoring-explained|setup-in-5-minutes|customer-story-helix"
 )
-_CAMPAIGNS = (
-    "nurture-week-1",
-    "nurture-week-2",
-    "product-update",
-    "webinar-invite",
-    "newsletter",
-    "case-study",
-    "pricing-followup",
-    "event-recap",
+_CAMPAIGNS = _split(
+    "nurture-week-1|nurture-week-2|product-update|webinar-invite|newsletter|case-study|"
+    "pricing-followup|event-recap"
 )
-_SITE = "https://qualibot.example"
 _FORMS = ("newsletter", "contact-us", "trial-signup", "ebook-gate")
 
 
@@ -683,6 +540,10 @@ class _Answers:
 
     def __init__(self, rng: random.Random) -> None:
         self.rng = rng
+        self.random = rng.random
+
+    def pick(self, items: tuple[Any, ...]) -> Any:
+        return items[int(self.random() * len(items))]
 
     def budget(self, quality: int, size: int | None, currency: str) -> tuple[dict, str]:
         rng = self.rng
@@ -696,16 +557,16 @@ class _Answers:
                 "none": ("No budget this year", "They have no budget for it"),
                 "unknown": ("Didn't get to budget", "Not sure about budget yet"),
             }[status]
-            return {"status": status}, rng.choice(text)
+            return {"status": status}, self.pick(text)
         top = 2 + min(len(_AMOUNTS) - 2, ((size or 50).bit_length() * 2) // 3)
-        amount = float(_AMOUNTS[rng.randrange(top)])
+        amount = float(_AMOUNTS[int(rng.random() * top)])
         monthly = rng.random() < 0.2
         if monthly:
             amount = float(round(amount / 12, -2))
         money = _money(amount, currency)
         period = "month" if monthly else "year"
         if status == "confirmed":
-            text = rng.choice(
+            text = self.pick(
                 (
                     f"CFO signs off, about {money} a {period}",
                     f"Budget approved, {money} per {period}",
@@ -713,7 +574,7 @@ class _Answers:
                 )
             )
         else:
-            text = rng.choice(
+            text = self.pick(
                 (
                     f"Planning about {money} a {period} next quarter",
                     f"Budget planned, roughly {money} a {period}",
@@ -737,7 +598,7 @@ class _Answers:
                 f"{first} is the {title}, signs off personally",
             )
         if role == "decision_maker":
-            boss = rng.choice(("CFO", "CEO", "COO", "VP Sales"))
+            boss = self.pick(("CFO", "CEO", "COO", "VP Sales"))
             return {"role": role, "title": boss}, f"Talked to the {boss} too, {boss} signs off"
         if role == "champion":
             return (
@@ -745,14 +606,14 @@ class _Answers:
                 f"{first} is pushing hard for it internally",
             )
         if role == "influencer":
-            boss = rng.choice(("CFO", "CTO", "VP Operations"))
+            boss = self.pick(("CFO", "CTO", "VP Operations"))
             return (
                 {"role": role, "person": name, "title": title},
                 f"{first} influences it but the {boss} decides",
             )
         if role == "user":
             return {"role": role, "person": name, "title": title}, "Just an end user"
-        return {"role": role}, rng.choice(("Not clear who signs", "No idea who decides yet"))
+        return {"role": role}, self.pick(("Not clear who signs", "No idea who decides yet"))
 
     def need(self, quality: int) -> tuple[dict, str]:
         rng = self.rng
@@ -772,8 +633,11 @@ class _Answers:
             return {"level": None}, "Hard to say how much they need it"
         if level == "none":
             return {"level": "none"}, "They don't really need it"
-        pains = tuple(rng.sample(_PAINS, 1 + (rng.random() < 0.4)))
-        phrase = rng.choice(_NEED_PHRASES[level])
+        first = int(rng.random() * len(_PAINS))
+        pains: tuple[str, ...] = (_PAINS[first],)
+        if rng.random() < 0.4:
+            pains += (_PAINS[(first + 1 + int(rng.random() * (len(_PAINS) - 1))) % len(_PAINS)],)
+        phrase = self.pick(_NEED_PHRASES[level])
         return {"level": level, "pains": pains}, f"{phrase}: {' and '.join(pains)}"
 
     def timeline(self, quality: int, answered: date) -> tuple[dict, str]:
@@ -784,13 +648,13 @@ class _Answers:
         if status == "none":
             return {"status": "none"}, "No plans to decide this year"
         if status == "unknown":
-            return {"status": "unknown"}, rng.choice(("No timeline yet", "Not sure when"))
+            return {"status": "unknown"}, self.pick(("No timeline yet", "Not sure when"))
         style = rng.random()
         if style < 0.35:
-            weeks = rng.choice((2, 4, 6, 8))
+            weeks = self.pick((2, 4, 6, 8))
             when, text = answered + timedelta(weeks=weeks), f"Deciding in the next {weeks} weeks"
         elif style < 0.75:
-            when = _month_end(answered, rng.choice((1, 2, 3, 5, 8)) - (quality == 2))
+            when = _month_end(answered, self.pick((1, 2, 3, 5, 8)) - (quality == 2))
             text = f"Want to sign by end of {when:%B}"
         else:
             quarter_end = _month_end(answered, (2 - (answered.month - 1) % 3) + 3)
@@ -813,7 +677,7 @@ class _Answers:
                 8,
             ),
         )
-        return {"level": level}, rng.choice(_PRIORITY_TEXT[level])
+        return {"level": level}, self.pick(_PRIORITY_TEXT[level])
 
 
 # ---------------------------------------------------------------- the generator
@@ -982,7 +846,7 @@ class _Generator:
         group = _TITLES[bisect(self.title_weights, r() * self.title_weights[-1])][1]
         title = group[int(r() * len(group))] if r() < 0.97 else None
         if company in self.special:
-            title = rng.choice(("Student", "Graduate Student", "Research Assistant"))
+            title = rng.choice(_STUDENT_TITLES)
         size = company.size
         product = _product(rng, size)
         lead = {
@@ -1018,7 +882,7 @@ class _Generator:
         r, bits, stamps, table = rng.random, rng.getrandbits, self.stamps, profile.table
         minutes = [int(last_active + span * (x := r()) * x) for _ in range(count)]
         minutes.sort(reverse=True)
-        picked = [table[bits(_TABLE_BITS)] for _ in range(count)]
+        picked = map(table.__getitem__, map(bits, repeat(_TABLE_BITS, count)))
         prefix = f"demo-{self.seed}-{index}-"
         return [
             {
@@ -1214,6 +1078,13 @@ def _story_bundles(seed: int, now: datetime) -> list[LeadBundle]:
                 {"campaign_id": "webinar-invite", "url": "https://qualibot.example/webinar-invite"},
             ),
             (3.3, "Email Opened", "email_opened", {"campaign_id": "pricing-followup"}),
+            (2.5, "Form Submitted", "form_submitted", {"form_id": "roi-calculator"}),
+            (
+                4.5,
+                "Video Watched",
+                "video_watched",
+                {"video_id": "scoring-explained", "percent_watched": 70},
+            ),
             (
                 6.1,
                 "Video Watched",
