@@ -690,7 +690,6 @@ class _Generator:
 
     def __init__(self, seed: int, now: datetime) -> None:
         self.seed = seed
-        self.now = now
         self.rng = random.Random(seed)
         self.people = _pools(seed)
         self.companies: list[_Company] = []
@@ -700,7 +699,6 @@ class _Generator:
         self.stamps = [now - timedelta(minutes=m * _TICK) for m in range(_HISTORY_TICKS)]
         self.profiles = {name: _Profile.build(name) for name in _PROFILES}
         self.answers = _Answers(self.rng)
-        self.countries = tuple(row for row in _COUNTRIES)
         self.country_weights = tuple(accumulate(row[1] for row in _COUNTRIES))
         self.industries = tuple(_INDUSTRIES)
         self.industry_weights = tuple(accumulate(w for w, _ in _INDUSTRIES.values()))
@@ -741,7 +739,7 @@ class _Generator:
     def _new_company(self) -> _Company:
         rng = self.rng
         country, _, locale, tld, currency = rng.choices(
-            self.countries, cum_weights=self.country_weights
+            _COUNTRIES, cum_weights=self.country_weights
         )[0]
         industry = rng.choices(self.industries, cum_weights=self.industry_weights)[0]
         _, low, high = rng.choices(_SIZE_BANDS, cum_weights=self.size_weights)[0]
@@ -932,7 +930,7 @@ class _Generator:
                     "raw_text": text,
                     "framework": framework if in_framework else _other(framework),
                     "answered_by": answered_by,
-                    "answered_at": answered_at + timedelta(seconds=40 * offset),
+                    "answered_at": answered_at + _ANSWER_GAPS[offset],
                     "source": "import",
                 }
             )
@@ -944,6 +942,7 @@ _TICK = 5  # minutes between event times: a small pool of shared datetimes stays
 _TICKS_PER_DAY = 24 * 60 // _TICK
 _HISTORY_TICKS = 120 * _TICKS_PER_DAY
 _QUALITY = {"cold": 0, "warm": 1, "hot": 2}
+_ANSWER_GAPS = tuple(timedelta(seconds=40 * k) for k in range(6))
 _ANSWER_COUNTS = {  # weights of 0…5 answers per engagement profile
     "cold": (80, 10, 6, 2, 1, 1),
     "warm": (55, 10, 10, 10, 10, 5),

@@ -184,15 +184,23 @@ def _page_properties(payload: PagePayload) -> dict[str, Any]:
     return properties
 
 
-def parse_segment_item(item: Any, *, row: int | None = None) -> ParsedEvent | ParsedIdentify:
+def parse_segment_item(
+    item: Any, *, row: int | None = None, default_timestamp: datetime | None = None
+) -> ParsedEvent | ParsedIdentify:
     """Validate one Segment `track`, `page` or `identify` object.
 
     The lead's email comes from `properties.email` (`traits.email` for identify), then
-    `context.traits.email`, then `userId` when it is an email. Raises ValueError with a
-    readable reason when the item cannot be used.
+    `context.traits.email`, then `userId` when it is an email. Without `timestamp` the
+    item's `originalTimestamp` is used, else `default_timestamp` (e.g. the time an HTTP
+    batch was received). Raises ValueError with a readable reason when the item cannot
+    be used.
     """
     if not isinstance(item, Mapping):
         raise ValueError(f"expected a JSON object, got {type(item).__name__}")
+    if item.get("timestamp") is None:
+        fallback = item.get("originalTimestamp", default_timestamp)
+        if fallback is not None:
+            item = {**item, "timestamp": fallback}
     kind = item.get("type")
     if kind is None:
         raise ValueError("type is missing (expected track, page or identify)")

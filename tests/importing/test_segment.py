@@ -88,3 +88,14 @@ def test_invalid_items(change: dict[str, object], reason: str) -> None:
     with pytest.raises(ValueError) as info:
         parse_segment_item({**TRACK, **change})
     assert str(info.value).startswith(reason)
+
+
+def test_timestamp_fallbacks() -> None:
+    item = {k: v for k, v in TRACK.items() if k != "timestamp"}
+    with pytest.raises(ValueError, match="timestamp is missing"):
+        parse_segment_item(item)
+    received = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    assert parse_segment_item(item, default_timestamp=received).timestamp == received
+    original = {**item, "originalTimestamp": "2026-11-20T09:15:00Z"}
+    parsed = parse_segment_item(original, default_timestamp=received)
+    assert parsed.timestamp == datetime(2026, 11, 20, 9, 15, tzinfo=UTC)
