@@ -381,26 +381,22 @@ def _pools(seed: int) -> dict[str, _People]:
     return pools
 
 
+@dataclass(slots=True, eq=False)
 class _Company:
-    __slots__ = (
-        "capacity",
-        "country",
-        "currency",
-        "domain",
-        "industry",
-        "name",
-        "owner",
-        "pattern",
-        "people",
-        "size",
-        "staff",
-        "start",
-    )
+    """A generated company; `staff` counts the people created there so far."""
 
-    def __init__(self, **values: Any) -> None:
-        self.staff = 0
-        for key, value in values.items():
-            setattr(self, key, value)
+    name: str
+    domain: str
+    industry: str
+    size: int | None
+    country: str
+    currency: str
+    owner: str | None
+    pattern: str  # email local part: first.last, first_last, last.first, first.last+n
+    people: _People
+    start: int  # first name pair of the walk through `people`
+    capacity: int  # distinct name pairs available
+    staff: int = 0
 
 
 # ---------------------------------------------------------------- events
@@ -746,7 +742,7 @@ class _Generator:
         size = int(low * (high / low) ** rng.random())
         while True:
             base, suffix = self._company_name(industry, locale)
-            tlds = ("com", tld) if rng.random() < 0.6 else (tld, "com")
+            tlds: tuple[str, ...] = ("com", tld) if rng.random() < 0.6 else (tld, "com")
             if industry in ("Software", "SaaS"):
                 tlds = ("io", *tlds, "ai")
             slug, full = _slug(base), _slug(f"{base} {suffix}", "-")

@@ -15,6 +15,7 @@ from bot.demo_data import (
     STORY_LEAD_EMAIL,
     STORY_LEADS,
     DemoData,
+    LeadBundle,
     generate,
     iter_leads,
     write_events_jsonl,
@@ -24,6 +25,7 @@ from bot.importing import parse_events, parse_leads_csv
 from scoring.config import ScoringConfig
 from scoring.config_loader import load_config_text
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
+from scoring.result import ScoreResult
 from scoring.scorer import score
 from scoring.values import validate_value
 
@@ -219,7 +221,7 @@ def test_story_leads_score_as_their_story_says(data: DemoData) -> None:
     )
     fields = LEAD_KEYS - {"owner", "stage"}
 
-    def result(bundle):  # type: ignore[no-untyped-def]
+    def result(bundle: LeadBundle) -> ScoreResult:
         profile = LeadProfile(**{k: bundle.lead[k] for k in fields})
         answers = [
             AnswerRecord(slot=a["slot"], value=a["value"], answered_at=a["answered_at"], seq=i)

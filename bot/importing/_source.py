@@ -6,7 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from itertools import chain
-from typing import IO
+from typing import IO, BinaryIO, cast
 
 from bot.importing.errors import ImportFileError
 
@@ -43,9 +43,10 @@ def iter_lines(source: Source) -> Iterator[str]:
     elif isinstance(source, str):
         stream = io.StringIO(source, newline="")
     elif isinstance(source, io.TextIOBase) or hasattr(source, "encoding"):
-        stream = source  # type: ignore[assignment]
+        stream = cast(IO[str], source)
     else:
-        stream = io.TextIOWrapper(source, encoding="utf-8-sig", newline="")  # type: ignore[arg-type]
+        binary = cast(BinaryIO, source)
+        stream = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
     lines = _checked(stream)
     first = next(lines, None)
     if first is None:

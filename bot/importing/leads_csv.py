@@ -75,12 +75,12 @@ def _match_mapping(header: list[str], mapping: Mapping[str, str]) -> dict[int, s
                 f"mapping: '{target}' is not a lead field "
                 f"(use one of {', '.join(sorted(MAPPABLE))}, or '' to ignore the column)"
             )
-        index = header.index(column) if column in header else by_key.get(header_key(column))
-        if index is None:
+        position = header.index(column) if column in header else by_key.get(header_key(column))
+        if position is None:
             raise ImportFileError(
                 f"mapping names the column '{column}' but the file has only: {', '.join(header)}"
             )
-        chosen[index] = target
+        chosen[position] = target
     return chosen
 
 

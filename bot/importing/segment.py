@@ -118,7 +118,7 @@ class IdentifyPayload(_Payload):
     traits: dict[str, Any] = Field(default_factory=dict)
 
 
-_MODELS: dict[str, type[_Payload]] = {
+_MODELS: dict[str, type[TrackPayload] | type[PagePayload] | type[IdentifyPayload]] = {
     "track": TrackPayload,
     "page": PagePayload,
     "identify": IdentifyPayload,
@@ -211,35 +211,39 @@ def parse_segment_item(
         payload = model.model_validate(item)
     except ValidationError as exc:
         raise ValueError(_describe(exc)) from None
-    if isinstance(payload, IdentifyPayload):
-        email = _email(payload, payload.traits)
-    else:
-        email = _email(payload, payload.properties)
+    own = payload.traits if isinstance(payload, IdentifyPayload) else payload.properties
+    email = _email(payload, own)
     if email is None and payload.anonymous_id is None:
         raise ValueError(
             "no email (properties.email, context.traits.email or an email "
             "userId) and no anonymousId: the event cannot be tied to a lead"
         )
-    common = {
-        "message_id": payload.message_id,
-        "timestamp": payload.timestamp,
-        "email": email,
-        "anonymous_id": payload.anonymous_id,
-        "user_id": payload.user_id,
-        "row": row,
-    }
     if isinstance(payload, IdentifyPayload):
-        return ParsedIdentify(traits=dict(payload.traits), **common)
-    if isinstance(payload, PagePayload):
-        return ParsedEvent(
-            event=PAGE_EVENT,
-            type=normalize_event_name(PAGE_EVENT),
-            properties=_page_properties(payload),
-            **common,
+        return ParsedIdentify(
+            message_id=payload.message_id,
+            timestamp=payload.timestamp,
+            traits=dict(payload.traits),
+            email=email,
+            anonymous_id=payload.anonymous_id,
+            user_id=payload.user_id,
+            row=row,
         )
-    assert isinstance(payload, TrackPayload)
-    name = payload.event.strip()
+    if isinstance(payload, PagePayload):
+        name, properties = PAGE_EVENT, _page_properties(payload)
+    else:
+        assert isinstance(payload, TrackPayload)
+        name, properties = payload.event, dict(payload.properties)
     event_type = normalize_event_name(name)
     if not event_type:
-        raise ValueError(f"event '{payload.event}' has no letters or digits")
-    return ParsedEvent(event=name, type=event_type, properties=dict(payload.properties), **common)
+        raise ValueError(f"event '{name}' has no letters or digits")
+    return ParsedEvent(
+        message_id=payload.message_id,
+        event=name,
+        type=event_type,
+        timestamp=payload.timestamp,
+        properties=properties,
+        email=email,
+        anonymous_id=payload.anonymous_id,
+        user_id=payload.user_id,
+        row=row,
+    )
