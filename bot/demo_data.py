@@ -30,6 +30,23 @@ from faker import Faker
 
 from scoring.values import validate_value
 
+__all__ = [
+    "FREE_MAIL",
+    "LEADS_CSV_HEADER",
+    "LEAD_FIELDS",
+    "REPS",
+    "STORY_LEADS",
+    "STORY_LEAD_EMAIL",
+    "DemoData",
+    "LeadBundle",
+    "Rep",
+    "generate",
+    "iter_leads",
+    "segment_track",
+    "write_events_jsonl",
+    "write_leads_csv",
+]
+
 # ---------------------------------------------------------------- public records
 
 
@@ -59,6 +76,22 @@ REPS: tuple[Rep, ...] = tuple(
     )
 )
 """The demo reps; lead owners and answer authors are their ids."""
+
+
+LEAD_FIELDS = (
+    "email",
+    "domain",
+    "company",
+    "name",
+    "title",
+    "industry",
+    "company_size",
+    "country",
+    "product",
+    "owner",
+    "stage",
+)
+"""Keys of every lead dict, in this order."""
 
 
 @dataclass(slots=True)
@@ -1017,7 +1050,7 @@ def _story(
         }
         for k, (slot, value, text) in enumerate(answers)
     ]
-    return LeadBundle(dict(lead), events, rows)
+    return LeadBundle({key: lead.get(key) for key in LEAD_FIELDS}, events, rows)
 
 
 def _page(days: float, path: str) -> _T:
@@ -1026,7 +1059,7 @@ def _page(days: float, path: str) -> _T:
 
 def _story_bundles(seed: int, now: datetime) -> list[LeadBundle]:
     today = now.date()
-    base = {"product": None, "stage": "new"}
+    base = {"stage": "new"}
     dana = _story(
         {
             **base,
