@@ -213,8 +213,10 @@ class Cap(Strict):
 
 
 def normalize_event_name(name: str) -> str:
-    """'Page Viewed' → 'page_viewed': how event names are compared everywhere."""
-    return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
+    """'Page Viewed', 'PageViewed', 'page-viewed' → 'page_viewed': the one event-name rule,
+    used by config rules, storage and the scorer alike."""
+    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
+    return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
 
 
 class EngagementRule(Strict):

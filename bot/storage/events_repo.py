@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
@@ -14,6 +13,7 @@ from bot.storage._checks import aware_utc
 from bot.storage.column_types import utcnow
 from bot.storage.tables import Event, metadata
 from bot.storage.upsert import chunks, dialect_insert
+from scoring.config import normalize_event_name
 from scoring.inputs import EventRecord
 
 _REQUIRED = ("lead_id", "dedupe_key", "type", "occurred_at", "source")
@@ -21,9 +21,8 @@ _OPTIONAL = ("properties", "received_at")
 
 
 def normalize_event_type(name: str) -> str:
-    """Canonical event name: lowercase snake case (`"Demo Requested"` → `"demo_requested"`)."""
-    text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
-    text = re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
+    """Canonical event name (`scoring.config.normalize_event_name`); empty names are refused."""
+    text = normalize_event_name(name)
     if not text:
         raise ValueError(f"invalid event type {name!r}")
     return text

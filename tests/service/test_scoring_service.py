@@ -201,3 +201,23 @@ def test_lookup_by_email_domain_company_typo_and_suggestions(session: Session) -
     }
     nothing = find_leads(session, "Umbrella", names)
     assert nothing.lead is None and nothing.how == "none"
+
+
+def test_camel_case_event_names_score_the_same_incrementally_and_in_full(
+    session: Session, config: ScoringConfig
+) -> None:
+    lead_id = _lead(session)
+    at = NOW - timedelta(days=1)
+    add_event(
+        session,
+        lead_id=lead_id,
+        dedupe_key="c1",
+        type="DemoRequested",
+        occurred_at=at,
+        source="test",
+    )
+    incremental = apply_new_event(
+        session, lead_id, EventRecord("DemoRequested", at, "c1"), config, NOW
+    )
+    assert any(c.rule_id == "engagement.demo_request" for c in incremental.contributions)
+    assert rescore_lead(session, lead_id, config, NOW).to_dict() == incremental.to_dict()
