@@ -28,6 +28,7 @@ from typing import IO, Any
 
 from faker import Faker
 
+from bot.storage.leads_repo import IMPORT_FIELDS
 from scoring.values import validate_value
 
 __all__ = [
@@ -78,19 +79,7 @@ REPS: tuple[Rep, ...] = tuple(
 """The demo reps; lead owners and answer authors are their ids."""
 
 
-LEAD_FIELDS = (
-    "email",
-    "domain",
-    "company",
-    "name",
-    "title",
-    "industry",
-    "company_size",
-    "country",
-    "product",
-    "owner",
-    "stage",
-)
+LEAD_FIELDS = IMPORT_FIELDS
 """Keys of every lead dict, in this order."""
 
 

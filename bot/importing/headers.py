@@ -4,19 +4,9 @@ from __future__ import annotations
 
 import re
 
-LEAD_FIELDS: tuple[str, ...] = (
-    "email",
-    "domain",
-    "company",
-    "name",
-    "title",
-    "industry",
-    "company_size",
-    "country",
-    "product",
-    "owner",
-    "stage",
-)
+from bot.storage.leads_repo import IMPORT_FIELDS
+
+LEAD_FIELDS = IMPORT_FIELDS
 """Lead fields an import can fill, in the storage layer's names."""
 
 NAME_PARTS: tuple[str, ...] = ("first_name", "last_name")

@@ -26,22 +26,22 @@ from bot.storage.tables import (
 from bot.storage.upsert import dialect_insert
 from scoring.inputs import LeadProfile
 
-LEAD_FIELDS: frozenset[str] = frozenset(
-    {
-        "email",
-        "domain",
-        "company",
-        "company_key",
-        "name",
-        "title",
-        "industry",
-        "company_size",
-        "country",
-        "product",
-        "owner",
-        "stage",
-    }
+IMPORT_FIELDS: tuple[str, ...] = (
+    "email",
+    "domain",
+    "company",
+    "name",
+    "title",
+    "industry",
+    "company_size",
+    "country",
+    "product",
+    "owner",
+    "stage",
 )
+"""Lead fields an import or a generator fills, in display order."""
+
+LEAD_FIELDS: frozenset[str] = frozenset({*IMPORT_FIELDS, "company_key"})
 """Fields `upsert_lead` accepts."""
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
