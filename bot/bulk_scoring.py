@@ -22,15 +22,13 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, text
 from sqlalchemy.orm import Session
 
-from bot.scoring_service import score_row_values
+from bot.scoring_service import score_history, score_row_values
 from bot.storage.database import make_engine
 from bot.storage.scores_repo import bulk_save_scores
 from bot.storage.tables import ScoreChange
 from scoring.config import ScoringConfig
-from scoring.engagement import build_state, compact_state
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
 from scoring.result import ScoreResult
-from scoring.scorer import score_from_state
 
 CHUNK = 4000
 
@@ -107,12 +105,6 @@ def load_chunk(conn: Connection, lo: int, hi: int) -> list[StoredLead]:
     return list(leads.values())
 
 
-def score_stored(lead: StoredLead, config: ScoringConfig, now: datetime) -> ScoreResult:
-    model = config.model_for(lead.profile.product)
-    state = compact_state(build_state(lead.events, model), model, now)
-    return score_from_state(lead.profile, lead.answers, state, model, config, now)
-
-
 def write_chunk(
     session: Session, scored: list[tuple[StoredLead, ScoreResult]], now: datetime, reason: str
 ) -> int:
@@ -180,7 +172,10 @@ def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
     engine, config, now = _worker["engine"], _worker["config"], _worker["now"]
     with _gc_paused(), Session(engine) as session, session.begin():
         leads = load_chunk(session.connection(), *bounds)
-        scored = [(lead, score_stored(lead, config, now)) for lead in leads]
+        scored = [
+            (lead, score_history(lead.profile, lead.answers, lead.events, config, now))
+            for lead in leads
+        ]
         changed = write_chunk(session, scored, now, "rescore")
     return len(leads), changed, Counter(r.tier for _, r in scored)
 
@@ -206,8 +201,8 @@ def _dry_run_range(bounds: tuple[int, int]) -> tuple[int, list[Move]]:
     with _gc_paused(), engine.connect() as conn:
         leads = load_chunk(conn, *bounds)
     for lead in leads:
-        before = score_stored(lead, old_config, now)
-        after = score_stored(lead, new_config, now)
+        before = score_history(lead.profile, lead.answers, lead.events, old_config, now)
+        after = score_history(lead.profile, lead.answers, lead.events, new_config, now)
         if (before.tier, before.qualified) != (after.tier, after.qualified):
             moves.append(
                 Move(
@@ -226,13 +221,18 @@ def _dry_run_range(bounds: tuple[int, int]) -> tuple[int, list[Move]]:
 
 def _run(
     url: str,
-    ranges: list[tuple[int, int]],
     task: Callable[[tuple[int, int]], Any],
     config: ScoringConfig,
     new_config: ScoringConfig | None,
     now: datetime,
-    workers: int,
+    workers: int | None,
+    chunk: int,
 ) -> Iterator[Any]:
+    """Run `task` over every lead-id range, in `workers` processes; yield the results."""
+    engine = make_engine(url)
+    ranges = id_chunks(engine, chunk)
+    engine.dispose()  # never share a connection with forked workers
+    workers = workers or default_workers()
     args = (url, config, new_config, now)
     if workers <= 1 or len(ranges) <= 1:
         _init_worker(*args)
@@ -267,13 +267,8 @@ def rescore_all(
     progress: Callable[[int], None] | None = None,
 ) -> RescoreSummary:
     """Recompute and store every lead's score from its events and answers."""
-    engine = make_engine(url)
-    ranges = id_chunks(engine, chunk)
-    engine.dispose()  # never share a connection with forked workers
     summary = RescoreSummary()
-    for n, changed, tiers in _run(
-        url, ranges, _rescore_range, config, None, now, workers or default_workers()
-    ):
+    for n, changed, tiers in _run(url, _rescore_range, config, None, now, workers, chunk):
         summary.leads += n
         summary.changed += changed
         summary.tiers.update(tiers)
@@ -293,13 +288,8 @@ def dry_run(
     progress: Callable[[int], None] | None = None,
 ) -> tuple[int, list[Move]]:
     """Score every lead under both configs at the same `now`; nothing is written."""
-    engine = make_engine(url)
-    ranges = id_chunks(engine, chunk)
-    engine.dispose()
     total, moves = 0, []
-    for n, chunk_moves in _run(
-        url, ranges, _dry_run_range, current, proposed, now, workers or default_workers()
-    ):
+    for n, chunk_moves in _run(url, _dry_run_range, current, proposed, now, workers, chunk):
         total += n
         moves.extend(chunk_moves)
         if progress:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -455,17 +455,11 @@ def rules_dry_run(
             {
                 "leads": total,
                 "changed": len(moves),
-                "moves": [
-                    m.__dict__ if hasattr(m, "__dict__") else _move(m) for m in moves[:limit]
-                ],
+                "moves": [asdict(m) for m in moves[:limit]],
             }
         )
     else:
         console.print(dry_run_report(total, moves, limit))
-
-
-def _move(m: Any) -> dict[str, Any]:
-    return {k: getattr(m, k) for k in m.__slots__}
 
 
 def main() -> None:

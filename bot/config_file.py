@@ -14,9 +14,11 @@ def load_config(path: str | Path) -> ScoringConfig:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
-        raise ConfigError([ConfigProblem(str(path), None, None, "",
-                                         f"cannot read: {exc.strerror}")]) from None
+        raise ConfigError(
+            [ConfigProblem(str(path), None, None, "", f"cannot read: {exc.strerror}")]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError([ConfigProblem(str(path), None, None, "",
-                                         f"not UTF-8 text ({exc.reason})")]) from None
+        raise ConfigError(
+            [ConfigProblem(str(path), None, None, "", f"not UTF-8 text ({exc.reason})")]
+        ) from None
     return load_config_text(text, ScoringConfig, str(path))

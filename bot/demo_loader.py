@@ -25,7 +25,10 @@ class DemoStats:
 
 
 def load_demo_data(
-    engine: Engine, n_leads: int, seed: int, now: datetime,
+    engine: Engine,
+    n_leads: int,
+    seed: int,
+    now: datetime,
     progress: Callable[[int], None] | None = None,
 ) -> DemoStats:
     """Insert `n_leads` generated leads with their events and answers (idempotent on emails
@@ -44,15 +47,32 @@ def load_demo_data(
                 lead = upsert_lead(session, bundle.lead)
                 assert lead.id is not None
                 stats.leads += 1
-                stats.events += bulk_insert_events(session, [
-                    {"lead_id": lead.id, "dedupe_key": e["message_id"], "type": e["event"],
-                     "occurred_at": e["timestamp"], "properties": e["properties"],
-                     "source": "demo"} for e in bundle.events
-                ])
+                stats.events += bulk_insert_events(
+                    session,
+                    [
+                        {
+                            "lead_id": lead.id,
+                            "dedupe_key": e["message_id"],
+                            "type": e["event"],
+                            "occurred_at": e["timestamp"],
+                            "properties": e["properties"],
+                            "source": "demo",
+                        }
+                        for e in bundle.events
+                    ],
+                )
                 for a in [] if existed else bundle.answers:
-                    add_answer(session, lead.id, a["slot"], a["value"], source=a["source"],
-                               raw_text=a["raw_text"], framework=a["framework"],
-                               answered_by=a["answered_by"], answered_at=a["answered_at"])
+                    add_answer(
+                        session,
+                        lead.id,
+                        a["slot"],
+                        a["value"],
+                        source=a["source"],
+                        raw_text=a["raw_text"],
+                        framework=a["framework"],
+                        answered_by=a["answered_by"],
+                        answered_at=a["answered_at"],
+                    )
                     stats.answers += 1
                 if progress:
                     progress(1)

@@ -24,7 +24,7 @@ from scoring.engagement import (
     compact_state,
     state_from_json,
 )
-from scoring.inputs import AnswerRecord, EventRecord
+from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
 from scoring.result import ScoreResult
 from scoring.scorer import score_from_state
 
@@ -87,13 +87,24 @@ def _lead(session: Session, lead_id: int) -> Lead:
     return lead
 
 
+def score_history(
+    profile: LeadProfile,
+    answers: list[AnswerRecord],
+    events: list[EventRecord],
+    config: ScoringConfig,
+    now: datetime,
+) -> ScoreResult:
+    """Full recompute from a lead's whole history, with the state compacted for storage."""
+    model = config.model_for(profile.product)
+    state = compact_state(build_state(events, model), model, now)
+    return score_from_state(profile, answers, state, model, config, now)
+
+
 def compute_lead(session: Session, lead: Lead, config: ScoringConfig, now: datetime) -> ScoreResult:
     """Full recompute from every stored answer and event (nothing is saved)."""
     assert lead.id is not None
-    model = config.model_for(lead.product)
     events = [to_event_record(e) for e in events_for_lead(session, lead.id)]
-    state = compact_state(build_state(events, model), model, now)
-    return score_from_state(to_profile(lead), _answers(session, lead.id), state, model, config, now)
+    return score_history(to_profile(lead), _answers(session, lead.id), events, config, now)
 
 
 def rescore_lead(
