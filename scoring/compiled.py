@@ -30,7 +30,7 @@ class CompiledRule:
 
 @dataclass(slots=True, frozen=True)
 class SeniorityMatcher:
-    rule_id: str
+    rule: str  # "seniority.<id>"; explanations prefix it with "fit.profile."
     label: str
     points: float
     pattern: re.Pattern[str]
@@ -186,9 +186,7 @@ def compile_model(model: ScoringModel) -> CompiledModel:
         rules_by_id=by_id,
         rules=tuple(by_id.values()),
         seniority=tuple(
-            SeniorityMatcher(
-                f"fit.profile.seniority.{r.id}", r.label, r.points, keyword_pattern(r.keywords)
-            )
+            SeniorityMatcher(f"seniority.{r.id}", r.label, r.points, keyword_pattern(r.keywords))
             for r in profile.seniority
         ),
         junior_title=keyword_pattern(junior.junior_keywords) if junior else None,

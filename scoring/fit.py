@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from scoring.compiled import CompiledModel
-from scoring.config import ScoringConfig, ScoringModel, SlotSpec
+from scoring.config import ScoringModel, SlotSpec, ValuePoints
 from scoring.inputs import AnswerRecord, LeadProfile
 from scoring.result import Contribution, SlotAnswer
 
@@ -172,27 +172,32 @@ def profile_contributions(compiled: CompiledModel, lead: LeadProfile) -> list[Co
             )
 
     if lead.title:
-        for m in compiled.seniority:
-            if m.pattern.search(lead.title):
-                if m.points:
-                    out.append(
-                        Contribution(
-                            m.rule_id,
-                            f"{m.label} ({lead.title})",
-                            m.points,
-                            0.0,
-                            "profile",
-                            None,
-                            "title",
-                        )
-                    )
-                break
-    industry = (lead.industry or "").strip().lower()
-    if industry:
-        pts = compiled.industry_points.get(industry, profile.industry.other)
-        add(f"industry.{industry.replace(' ', '_')}", f"Industry: {lead.industry}", pts, "industry")
-    else:
-        add("industry.missing", "Industry unknown", profile.industry.missing, "industry")
+        m = next((m for m in compiled.seniority if m.pattern.search(lead.title)), None)
+        if m is not None:  # the first matching rule wins
+            add(m.rule, f"{m.label} ({lead.title})", m.points, "title")
+
+    def lookup(
+        field: str, label: str, key: str, shown: str, table: dict[str, float], spec: ValuePoints
+    ) -> None:
+        if key:
+            add(
+                f"{field}.{key.replace(' ', '_')}",
+                f"{label}: {shown}",
+                table.get(key, spec.other),
+                field,
+            )
+        else:
+            add(f"{field}.missing", f"{label} unknown", spec.missing, field)
+
+    industry = (lead.industry or "").strip()
+    lookup(
+        "industry",
+        "Industry",
+        industry.lower(),
+        industry,
+        compiled.industry_points,
+        profile.industry,
+    )
     if lead.company_size is not None:
         for band in profile.company_size:
             if band.min <= lead.company_size and (
@@ -207,11 +212,7 @@ def profile_contributions(compiled: CompiledModel, lead: LeadProfile) -> list[Co
                 )
                 break
     country = (lead.country or "").strip().upper()
-    if country:
-        pts = compiled.country_points.get(country, profile.country.other)
-        add(f"country.{country}", f"Country: {country}", pts, "country")
-    else:
-        add("country.missing", "Country unknown", profile.country.missing, "country")
+    lookup("country", "Country", country, country, compiled.country_points, profile.country)
     domain = _domain(lead)
     if domain:
         for list_id, label, pts, domains, suffixes in compiled.email_domains:
@@ -219,8 +220,3 @@ def profile_contributions(compiled: CompiledModel, lead: LeadProfile) -> list[Co
                 add(f"email_domain.{list_id}", f"{label} ({domain})", pts, "email")
                 break
     return out
-
-
-def scoring_slots(config: ScoringConfig) -> list[str]:
-    """Every declared slot, canonical first (the order contributions are listed in)."""
-    return list(config.slots)
