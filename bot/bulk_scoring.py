@@ -9,7 +9,6 @@ chunks are spread over worker processes (one per core by default).
 from __future__ import annotations
 
 import gc
-import json
 import multiprocessing
 import os
 from collections import Counter
@@ -23,6 +22,7 @@ from sqlalchemy import Connection, Engine, insert, text
 from sqlalchemy.orm import Session
 
 from bot.scoring_service import score_history, score_row_values
+from bot.storage.column_types import load_json
 from bot.storage.database import make_engine
 from bot.storage.scores_repo import bulk_save_scores
 from bot.storage.tables import ScoreChange
@@ -32,19 +32,19 @@ from scoring.result import ScoreResult
 
 CHUNK = 4000
 
-_LEADS = text(
+_LEADS = (
     "SELECT l.id, l.email, l.domain, l.company, l.name, l.title, l.industry, l.company_size,"
     " l.country, l.product, s.total, s.tier, s.qualified"
     " FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id"
-    " WHERE l.id >= :lo AND l.id < :hi ORDER BY l.id"
+    " WHERE l.id >= {p} AND l.id < {p} ORDER BY l.id"
 )
-_EVENTS = text(
+_EVENTS = (
     "SELECT lead_id, type, occurred_at, dedupe_key, properties FROM events"
-    " WHERE lead_id >= :lo AND lead_id < :hi"
+    " WHERE lead_id >= {p} AND lead_id < {p}"
 )
-_ANSWERS = text(
+_ANSWERS = (
     "SELECT lead_id, id, slot, value, answered_at, answered_by, framework FROM answers"
-    " WHERE lead_id >= :lo AND lead_id < :hi"
+    " WHERE lead_id >= {p} AND lead_id < {p}"
 )
 
 
@@ -58,9 +58,12 @@ class StoredLead:
 
 
 def _dt(value: Any) -> datetime:
-    """Raw driver value → aware UTC datetime (SQLite gives text, psycopg a datetime)."""
+    """Raw driver value → aware UTC datetime (SQLite gives naive UTC text, psycopg a datetime)."""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
+        try:
+            return datetime.fromisoformat(value + "+00:00")  # 6× faster than .replace(tzinfo)
+        except ValueError:
+            value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
@@ -77,7 +80,7 @@ def _json(value: Any) -> Any:
     key = value if isinstance(value, str) else value.decode()
     parsed = _PARSED.get(key)
     if parsed is None:
-        parsed = json.loads(key)
+        parsed = load_json(key)
         if len(_PARSED) > 50_000:
             _PARSED.clear()
         _PARSED[key] = parsed
@@ -85,23 +88,35 @@ def _json(value: Any) -> Any:
 
 
 def load_chunk(conn: Connection, lo: int, hi: int) -> list[StoredLead]:
-    """Leads with lo <= id < hi, with their answers and events."""
-    leads: dict[int, StoredLead] = {}
-    for r in conn.execute(_LEADS, {"lo": lo, "hi": hi}):
-        profile = LeadProfile(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
-        old = None if r[10] is None else (float(r[10]), r[11], bool(r[12]))
-        leads[r[0]] = StoredLead(r[0], profile, old)
-    for lead_id, type_, at, key, props in conn.execute(_EVENTS, {"lo": lo, "hi": hi}):
-        lead = leads.get(lead_id)
-        if lead is not None:
-            props = {} if props is None else _json(props)
-            lead.events.append(EventRecord(type_, _dt(at), key, props))
-    for lead_id, seq, slot, value, at, by, framework in conn.execute(
-        _ANSWERS, {"lo": lo, "hi": hi}
-    ):
-        lead = leads.get(lead_id)
-        if lead is not None:
-            lead.answers.append(AnswerRecord(slot, _json(value), _dt(at), seq, by, framework))
+    """Leads with lo <= id < hi, with their answers and events.
+
+    Reads go through the raw DB-API cursor: SQLAlchemy's row processing cost more than
+    the scoring itself on large rescores.
+    """
+    placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+
+        def rows(sql: str) -> Any:
+            cursor.execute(sql.format(p=placeholder), (lo, hi))
+            return cursor.fetchall()
+
+        leads: dict[int, StoredLead] = {}
+        for r in rows(_LEADS):
+            profile = LeadProfile(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
+            old = None if r[10] is None else (float(r[10]), r[11], bool(r[12]))
+            leads[r[0]] = StoredLead(r[0], profile, old)
+        for lead_id, type_, at, key, props in rows(_EVENTS):
+            lead = leads.get(lead_id)
+            if lead is not None:
+                props = {} if props is None else _json(props)
+                lead.events.append(EventRecord(type_, _dt(at), key, props))
+        for lead_id, seq, slot, value, at, by, framework in rows(_ANSWERS):
+            lead = leads.get(lead_id)
+            if lead is not None:
+                lead.answers.append(AnswerRecord(slot, _json(value), _dt(at), seq, by, framework))
+    finally:
+        cursor.close()
     return list(leads.values())
 
 

@@ -96,8 +96,19 @@ def build_state(events: Iterable[EventRecord], model: ScoringModel) -> dict[str,
     per_rule: dict[str, list[Entry]] = {}
     rules: dict[str, CompiledRule] = {}
     last: float | None = None
+    # Histories repeat the same (type, properties) pairs, often sharing one properties
+    # dict (storage decodes identical JSON once); match each pair once per history. The
+    # memo holds the dict, so its id cannot be reused by another one meanwhile.
+    matched: dict[tuple[str, int], tuple[dict[str, Any], CompiledRule | None]] = {}
     for event in events:
-        rule = match_rule(compiled, event.type, event.properties)
+        pair = (event.type, id(event.properties))
+        hit = matched.get(pair)
+        if hit is None:
+            hit = matched[pair] = (
+                event.properties,
+                match_rule(compiled, event.type, event.properties),
+            )
+        rule = hit[1]
         if rule is None:
             continue
         ts = event.occurred_at.timestamp()

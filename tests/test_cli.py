@@ -126,3 +126,35 @@ def test_init_db_and_current(tmp_path: Path, args: list[str]) -> None:
     assert run(url, "init-db")[0] == 0
     code, out = run(url, *args)
     assert code == 0 and "0001" in out
+
+
+def test_demo_data_loads_scores_and_is_idempotent(db_url: str) -> None:
+    from bot.demo_data import STORY_LEAD_EMAIL
+
+    code, out = run(db_url, "demo-data", "--leads", "40", "--seed", "7")
+    assert code == 0, out
+    first = " ".join(out.split())
+    assert "40 leads," in first and "scored 40 leads" in first
+    assert "40 changed" in first  # every lead got its first score
+
+    code, out = run(db_url, "top", "--limit", "100", "--json")
+    assert code == 0, out
+    top = json.loads(out)
+    assert len(top) == 40
+    totals = [row["total"] for row in top]
+    assert totals == sorted(totals, reverse=True) and max(totals) > 0
+    assert STORY_LEAD_EMAIL in {row["email"] for row in top}
+
+    code, out = run(db_url, "explain", STORY_LEAD_EMAIL, "--json")
+    assert code == 0, out
+    story = json.loads(out)
+    # The story lead waits for the rep's answers (`qualibot demo`); its activity scores.
+    assert story["tier"] == "warm" and story["answers"] == {}
+    event_rules = {c["rule_id"] for c in story["contributions"] if c["source"] == "event"}
+    assert any("pricing" in r for r in event_rules) and any("webinar" in r for r in event_rules)
+
+    # Same seed again: nothing new is stored and no score moves.
+    code, out = run(db_url, "demo-data", "--leads", "40", "--seed", "7")
+    assert code == 0, out
+    again = " ".join(out.split())
+    assert "40 leads, 0 events, 0 answers" in again and "0 changed" in again

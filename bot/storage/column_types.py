@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import JSON, DateTime
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
@@ -12,6 +13,15 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 
 JSONType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
 """JSON column type: `JSON` everywhere, `JSONB` on PostgreSQL."""
+
+
+def dump_json(value: Any) -> str:
+    """Serialise a JSON column value (orjson: ~10× the stdlib on score breakdowns)."""
+    return orjson.dumps(value).decode()
+
+
+load_json = orjson.loads
+"""Parse a JSON column value."""
 
 
 def utcnow() -> datetime:

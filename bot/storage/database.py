@@ -14,6 +14,8 @@ from sqlalchemy.pool import StaticPool
 from sqlmodel import Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.storage.column_types import dump_json, load_json
+
 DEFAULT_DATABASE_URL = "sqlite:///qualibot.db"
 
 SQLITE_PRAGMAS = (
@@ -22,6 +24,8 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=5000",
 )
+
+JSON_CODEC = {"json_serializer": dump_json, "json_deserializer": load_json}
 
 
 def normalize_url(url: str | URL | None, *, asynchronous: bool = False) -> URL:
@@ -79,20 +83,20 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, **{**_sqlite_options(parsed), **kwargs})
+        engine = create_engine(parsed, **{**JSON_CODEC, **_sqlite_options(parsed), **kwargs})
         event.listen(engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_engine(parsed, **{"pool_pre_ping": True, **kwargs})
+    return create_engine(parsed, **{**JSON_CODEC, "pool_pre_ping": True, **kwargs})
 
 
 def make_async_engine(url: str | URL | None = None, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`: `sqlite://` → aiosqlite, PostgreSQL → psycopg 3 async."""
     parsed = normalize_url(url, asynchronous=True)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_async_engine(parsed, **{**_sqlite_options(parsed), **kwargs})
+        engine = create_async_engine(parsed, **{**JSON_CODEC, **_sqlite_options(parsed), **kwargs})
         event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
         return engine
-    return create_async_engine(parsed, **{"pool_pre_ping": True, **kwargs})
+    return create_async_engine(parsed, **{**JSON_CODEC, "pool_pre_ping": True, **kwargs})
 
 
 @contextmanager
