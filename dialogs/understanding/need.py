@@ -1,0 +1,255 @@
+"""Need (CHAMP "Challenges") answers → `{"level", "pains"}`; level None means not sure."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from dialogs.understanding.text import UNKNOWN_CUES, Text, leading_bare, mask, phrases
+from dialogs.understanding.topics import clause_topics, clauses_for
+
+_NEG = r"(?:not|isn't|is not|aren't|are not|wasn't|no longer|hardly|never)"
+_INTENSE = r"(?:really |very |super |extremely |quite |pretty |so |incredibly |truly |genuinely )?"
+
+# Negated cues first: "not critical" → moderate, "not a big deal" → low, "no real need" → none.
+_NEGATED: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "none",
+        phrases(
+            r"no (?:real |actual |big |clear |pressing |urgent |immediate )?(?:need|pain|"
+            r"problems?|issues?|use case|challenges?)"
+            r"(?: (?:at all|really|here|there|for (?:it|this|us|now)))?",
+            r"(?:don't|do not|doesn't|does not|didn't|won't) (?:really )?(?:need|have (?:a |any )?"
+            r"(?:need|pain|problem|issue)s?)(?: (?:it|this|that|us|one|anything|a (?:new )?tool))?",
+            r"(?:happy|satisfied|fine|content|ok|okay|good) with (?:their|the|what they have|"
+            r"current|the current|existing|the existing|status quo)(?: \w+)?",
+            r"not (?:a |any )?(?:problem|issue|pain)(?: for (?:them|us|him|her))?",
+            r"not interested",
+            r"no interest",
+            r"all good",
+            r"works? (?:fine|well|ok|okay|great)",
+            r"nothing (?:broken|wrong)",
+            r"not looking",
+            r"nothing to (?:fix|solve)",
+        ),
+    ),
+    (
+        "low",
+        phrases(
+            rf"{_NEG} (?:a |that |really |very |such |too |so )?(?:a )?(?:big|huge|major|serious|"
+            r"real|massive|large) (?:deal|problem|issue|pain|concern|need)",
+            rf"{_NEG} (?:really |that |very |so |too |particularly )?(?:painful|serious|bad|"
+            r"pressing|a priority for them|much of (?:a|an) (?:problem|issue|pain))",
+            r"not really (?:a )?(?:problem|issue|pain|needed)",
+            r"not much (?:of a )?(?:pain|need|problem|issue)",
+            r"(?:don't|do not|doesn't|does not) (?:really )?(?:hurt|bother)",
+            r"not (?:hurting|struggling)",
+        ),
+    ),
+    (
+        "moderate",
+        phrases(
+            rf"{_NEG} (?:really |that |very |so |too |super |mission )?(?:critical|urgent|"
+            r"desperate|dire|on fire|burning)",
+            rf"{_NEG} (?:killing|bleeding)",
+        ),
+    ),
+]
+_LEVELS: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "critical",
+        phrases(
+            r"(?:is |it's )?killing (?:us|them|him|her|me|the team|their team|productivity)",
+            r"desperate(?:ly)?",
+            r"urgent",
+            r"(?:mission|business)[- ]critical",
+            r"critical",
+            r"bleeding(?: money| cash| customers)?",
+            r"on fire",
+            r"burning(?: platform| issue| problem| need)?",
+            r"must (?:fix|solve|have) (?:it |this )?(?:now|immediately|asap)",
+            r"can(?:'t| not|not) go on",
+            r"top pain",
+            r"biggest pain",
+            r"existential",
+            r"dire",
+            r"crisis",
+            r"(?:hair|house) on fire",
+            r"(?:losing|lose|lost) (?:deals|customers|money|revenue|clients)",
+            r"can(?:'t| not|not) (?:live|survive|continue|function|operate) (?:like this|without)",
+            r"(?:absolutely|badly|seriously) need",
+            r"need (?:it|this|a fix|a solution) (?:badly|desperately)",
+            r"huge pain",
+            r"massive (?:pain|problem|issue)",
+            r"nightmare",
+            r"unbearable",
+        ),
+    ),
+    (
+        "high",
+        phrases(
+            r"(?:big|major|serious|real|significant|large|huge|clear|strong|severe) "
+            r"(?:problem|pain|issue|need|headache|challenge|struggle|gap|bottleneck)s?",
+            r"major pain point",
+            r"really need",
+            r"really needs",
+            r"(?:definitely|clearly|truly|actually) (?:need|needs)",
+            r"need (?:it|this|one|a solution|a fix|help) (?:badly|bad)",
+            r"badly need",
+            r"seriously",
+            r"serious",
+            r"struggl(?:e|es|ing)",
+            rf"{_INTENSE}painful",
+            r"high need",
+            r"hurting",
+            r"hurts",
+            r"(?:a lot|lots) of (?:pain|problems|issues|manual work)",
+            r"pain point",
+            r"(?:very|really|super) (?:frustrat\w+|annoy\w+)",
+            r"frustrat\w+",
+            r"can't keep up",
+            r"drowning",
+            r"broken",
+            r"costing (?:them|us) (?:a lot|money|time|hours|days)",
+            r"wast(?:e|es|ing) (?:hours|days|so much time|a lot of time)",
+            r"big (?:time )?(?:need|pain)",
+            r"high pain",
+            r"pain is (?:high|real|big)",
+            r"hurt(?:ing)? (?:badly|a lot)",
+            r"high",
+        ),
+    ),
+    (
+        "moderate",
+        phrases(
+            r"some (?:pain|need|problems?|issues?|friction|inefficiency|challenges?|interest)",
+            r"(?:would|could|might) (?:really )?help",
+            r"(?:would|could) be (?:helpful|useful|good|better)",
+            r"could be better",
+            r"moderate(?:ly)?",
+            r"somewhat",
+            r"annoy(?:ing|ed|s|ance)",
+            r"meaningful",
+            r"medium",
+            r"mid",
+            r"(?:real but )?manageable",
+            r"(?:a )?(?:decent|fair|reasonable|moderate) (?:need|pain|amount)",
+            r"(?:a bit|a little|kind of|kinda|sort of) (?:painful|of a pain|of a problem)",
+            r"(?:could|would) (?:use|benefit)",
+            r"(?:mild|minor) (?:pain|need) but",
+            r"inefficien\w+",
+            r"clunky",
+            r"tedious",
+            r"not ideal",
+            r"room for improvement",
+            r"okay[- ]ish",
+            r"so[- ]so",
+        ),
+    ),
+    (
+        "low",
+        phrases(
+            r"nice[- ]to[- ]have",
+            r"(?:would be )?nice to (?:have|get)",
+            r"minor",
+            r"small (?:issue|problem|pain|need|thing|gap)s?",
+            r"low(?: need| pain)?",
+            r"little (?:pain|need)",
+            r"(?:slight|mild|marginal)(?:ly)?(?: \w+)?",
+            r"barely",
+            r"no big deal",
+            r"not much",
+            r"trivial",
+            r"curious",
+            r"just (?:exploring|browsing|looking|curious|kicking the tires)",
+            r"kicking the tires",
+        ),
+    ),
+]
+# Words that carry the level, not the pain: stripped from pain phrases.
+_INTENSITY = re.compile(
+    r"\b(?:really|very|super|extremely|quite|pretty|so|incredibly|truly|totally|absolutely|"
+    r"a lot|big time|badly|desperately|seriously|honestly|basically)\b"
+)
+_PAIN_INTRO = re.compile(
+    r"^(?:(?:the |their |main |biggest |key |real |core |top )*(?:pain|problem|issue|challenge|"
+    r"struggle|headache)s?(?: point)?(?: is| are|:)?\s+|(?:they're |they are |he's |she's )?"
+    r"(?:struggling|struggle|fighting|dealing) with\s+|(?:they |he |she )?(?:really )?"
+    r"(?:needs?|want|wants) (?:to )?|(?:it's|it is|that's|this is|they have|there's|there is)\s+)"
+)
+_PAIN_TAIL = re.compile(
+    r"\s+(?:is|are|was|has been|have been)\s*(?:a\s+|the\s+)?$|\s+(?:is|are)\s+(?:killing|hurting)"
+    r".*$"
+)
+_FILLER_ONLY = re.compile(
+    r"^(?:it|this|that|they|them|us|is|are|a|an|the|and|but|of|for|it's|pain|problem|need|"
+    r"level|really|some|real|issue|it is|their|they're|too|yes|no|high|low|very|\s)*$"
+)
+_PRIORITY_PHRASE = phrases(
+    r"(?:top|high|highest|critical|low|medium|moderate|mid|main|no|not a) priorit(?:y|ies)",
+    r"priority(?: is)? (?:one|1|#1|high|low|medium|top)",
+)
+
+
+_NOT_A_PAIN = re.compile(
+    r"^(?:(?:they |he |she )?(?:want|wants|need|needs|would like|hope|hoping)\s+(?:it|this|to)\b)"
+    r"|\b(?:by|before|until|in)\s+(?:q[1-4]|\w+ (?:week|month|quarter|year)|"
+    r"jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)\b"
+    r"|[$€£¥₹]|\d+k\b"
+)
+
+
+def _pains(text: Text) -> list[str]:
+    """Short pain phrases the rep named, with intensity words and cues stripped."""
+    pains = []
+    for clause in text.clauses:
+        if UNKNOWN_CUES.search(clause) or _PRIORITY_PHRASE.search(clause):
+            continue
+        if clause_topics(clause) - {"need"} or _NOT_A_PAIN.search(clause):
+            continue  # about budget, timing, who decides: not a pain
+        core = clause
+        for _level, pattern in (*_NEGATED, *_LEVELS):
+            for match in pattern.finditer(core):
+                core = mask(core, match)
+        core = _INTENSITY.sub(" ", core)
+        core = re.sub(r"\s+", " ", core).strip(" ,.;:!-")
+        core = _PAIN_INTRO.sub("", core)
+        core = _PAIN_TAIL.sub("", core).strip(" ,.;:!-")
+        if len(core.split()) >= 2 and not _FILLER_ONLY.match(core) and core != clause:
+            pains.append(core)
+    return pains[:5]
+
+
+def _level(norm: str, *, asked: bool) -> tuple[bool, str | None]:
+    """(found, level) from the first matching cue group; negated cues win over plain ones."""
+    norm = re.sub(r"\bnice to have\b", "nice-to-have", norm)
+    for match in _PRIORITY_PHRASE.finditer(norm):
+        norm = mask(norm, match)
+    for level, pattern in _NEGATED:
+        if pattern.search(norm):
+            return True, level
+    for level, pattern in _LEVELS:
+        if any(asked or m.group(0) not in _ASKED_ONLY for m in pattern.finditer(norm)):
+            return True, level
+    return False, None
+
+
+# Bare level words that only answer the need question ("high", "low", "medium").
+_ASKED_ONLY = frozenset({"low", "high", "medium", "mid", "curious", "moderate"})
+
+
+def extract(text: Text, *, asked: bool) -> dict[str, Any] | None:
+    """The need the text states, or None when it says nothing about it."""
+    found, level = _level(text.norm, asked=asked)
+    if found:
+        return {"level": level, "pains": _pains(text)}
+    scope = " ".join(clauses_for(text, "need", asked=asked))
+    if UNKNOWN_CUES.search(scope):
+        return {"level": None, "pains": []}
+    if asked:
+        bare = leading_bare(text)
+        if bare == "none":
+            return {"level": "none", "pains": []}
+        if bare == "unknown":
+            return {"level": None, "pains": []}
+    return None
