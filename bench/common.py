@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -81,8 +82,26 @@ def synthetic_lead(
     return lead, pool[:answers], evs
 
 
+def cpu_reference_seconds() -> float:
+    """Seconds for a fixed pure-Python loop (10M additions), best of three.
+
+    The host's speed varies between sessions (the same scorer code measured 10.9k and
+    3.4k leads/s on different days); every figure carries this reference so runs on
+    different days can be compared.
+    """
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        total = 0
+        for i in range(10_000_000):
+            total += i
+        best = min(best, time.perf_counter() - start)
+    return round(best, 2)
+
+
 def emit(name: str, figures: dict[str, Any]) -> None:
     """Print the benchmark's figures as one JSON object (and keep a copy in bench/out/)."""
+    figures = {**figures, "cpu_reference_s": cpu_reference_seconds()}
     line = json.dumps({"benchmark": name, **figures}, sort_keys=False)
     print(line)
     out = ROOT / "bench" / "out"
