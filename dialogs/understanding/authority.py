@@ -13,8 +13,7 @@ from dialogs.understanding.text import UNKNOWN_CUES, Cues, Text, leading_bare, p
 from dialogs.understanding.topics import clauses_for
 
 _ACRONYMS = (
-    r"ceo|cfo|cto|coo|cio|cmo|cro|cpo|cso|cdo|cao|cco|cxo|clo|chro|ciso|cpto|gm|md|svp|evp|avp|vp|"
-    r"it|hr"
+    r"ceo|cfo|cto|coo|cio|cmo|cro|cpo|cso|cdo|cao|cco|cxo|clo|chro|ciso|cpto|gm|md|svp|evp|avp|vp"
 )
 _DEPARTMENT = (
     r"(?:global\s+|corporate\s+)?(?:sales ops|sales operations|revenue operations|rev ?ops|"
@@ -68,7 +67,8 @@ _OTHER_DECIDES = Cues(
     rf"(?:signed|approved|decided)\s+(?:off\s+)?by\s+(?:the\s+)?(?:{_TITLE}|{_NOT_A_TITLE})",
     rf"(?:goes|go|going)\s+(?:up\s+)?to\s+(?:the\s+)?(?:{_TITLE}|{_NOT_A_TITLE})",
     rf"reports?\s+(?:to|into)\s+(?:the\s+)?(?:{_TITLE}|{_NOT_A_TITLE})",
-    rf"(?:evaluating|looking|researching|doing\s+this)\s+for\s+(?:my|her|his|their|the)\s+"
+    rf"(?:evaluating|looking(?:\s+at)?|researching|scoping|doing|vetting)\s+"
+    rf"(?:it|this|us|the\s+\w+|options|tools)?\s*for\s+(?:my|her|his|their|the)\s+"
     rf"(?:{_TITLE}|{_NOT_A_TITLE})",
     rf"(?:{_TITLE}|{_NOT_A_TITLE})\s+(?:is|are)\s+the\s+(?:final\s+)?(?:decision[- ]?maker|"
     r"signer|approver|economic buyer)",
@@ -224,7 +224,8 @@ def _person(raw: str) -> str | None:
         start = match.start()
         sentence_start = start == 0 or re.search(r"[.!?:;\n]\s*$", raw[:start]) is not None
         if sentence_start and not re.match(
-            r"\s+(?:signs|decides|approves|has|is|needs|will|owns|makes|,)", raw[match.end() :]
+            r"\s*[,(]|\s+(?:signs|decides|approves|has|is|needs|will|owns|makes|from|at)\b",
+            raw[match.end() :],
         ):
             continue
         return match.group(1)

@@ -70,7 +70,10 @@ class Report:
         for name in sorted(self.slots):
             score = self.slots[name]
             lines.append(f"{name:<10} {score.correct:>8} {score.total:>6} {score.accuracy:>9.3f}")
-        lines.append(f"{'overall':<10} {'':>8} {self.items:>6} {self.overall:>9.3f}")
+        correct = sum(s.correct for s in self.slots.values())
+        total = sum(s.total for s in self.slots.values())
+        lines.append(f"{'overall':<10} {correct:>8} {total:>6} {self.overall:>9.3f}")
+        lines.append(f"({self.items} items)")
         return "\n".join(lines)
 
     def figures(self) -> dict[str, Any]:

@@ -84,7 +84,7 @@ _LEVELS: list[tuple[str, re.Pattern[str], re.Pattern[str] | None]] = [
         phrases(
             rf"(?:low|lower|lowest|minor) {_PRIO}",
             rf"{_PRIO} (?:is )?low",
-            r"(?:on the |a )?back ?burner",
+            r"(?:on the |a )?back[- ]?burner",
             r"when they get (?:to it|around to it|a chance|time)",
             r"when (?:they|he|she) (?:have|has) time",
             r"p3",
