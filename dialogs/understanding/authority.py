@@ -93,6 +93,9 @@ _INFLUENCER = phrases(
     r"not (?:his|her|their|my) (?:call|decision)",
     r"above (?:his|her|their|my) (?:pay ?grade|head)",
     r"involved in the decision",
+    r"one of (?:\w+ )?(?:people|decision[- ]?makers|approvers|stakeholders|signers|execs)"
+    r"(?: who (?:decide|sign|approve))?",
+    r"(?:co-?decision[- ]?maker|shared decision|joint decision|decide together)",
     r"(?:shapes|drives) the (?:decision|evaluation|shortlist)",
     r"(?:gatekeeper|evaluator|technical buyer|technical evaluator|researcher)",
     r"leads? the evaluation",
@@ -270,6 +273,12 @@ def _other_decider(text: Text) -> tuple[bool, str | None]:
     return False, None
 
 
+_EXECUTIVE = re.compile(
+    r"ceo|chief executive officer|co-?founder|founder|owner|president|managing director|md|"
+    r"general manager|gm"
+)
+
+
 def _contact_title(norm: str) -> str | None:
     match = _CONTACT_IS.search(norm)
     return _title_case(match.group("title")) if match else None
@@ -292,6 +301,9 @@ def extract(text: Text, *, asked: bool) -> dict[str, Any] | None:
         return _value("unknown")
     if _DECISION_MAKER.search(norm):
         return _value("decision_maker", _contact_title(norm), person)
+    title = _contact_title(norm)
+    if asked and title is not None and _EXECUTIVE.fullmatch(title.lower()):
+        return _value("decision_maker", title, person)  # "he's the CEO": the top signs
     if asked:
         bare = leading_bare(text)
         if bare == "yes":

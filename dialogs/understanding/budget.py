@@ -150,7 +150,8 @@ _ONE_TIME = phrases(
     r"total",
 )
 _PLANNED = phrases(
-    r"plan(?:s|ned|ning)?",
+    r"plan(?:s|ned)?",
+    r"planning(?! (?:session|meeting|call|cycle|process|phase|stage))",
     r"expect(?:s|ed|ing)?",
     r"hop(?:e|es|ed|ing)",
     r"request(?:s|ed|ing)?",
@@ -276,11 +277,23 @@ def _is_amount(match: re.Match[str], asked: bool, budget_words: bool) -> bool:
     return (asked or budget_words or grouped) and len(digits) >= 3
 
 
+# "anything over 10k needs the board": a signing threshold, not a budget
+_THRESHOLD = re.compile(
+    r"(?:anything|everything|purchases?|deals?|spend(?:ing)?|contracts?|things)\s+"
+    r"(?:over|above|beyond|exceeding|more than|bigger than|larger than|north of)\s*$"
+)
+_UNIT_PRICE = re.compile(r"^\s*(?:/|per|a|each)\s*(?:seat|user|licen[cs]e|head|rep|person)\b")
+_UNITS = re.compile(r"\b(\d+)\s*(?:seats|users|licen[cs]es|heads|reps|people)\b")
+
+
 def find_amount(norm: str, *, asked: bool) -> tuple[float, str | None, re.Match[str]] | None:
-    """The first amount in the text: (value, currency or None, match). Ranges → lower bound."""
+    """The first amount in the text: (value, currency or None, match). Ranges → lower bound.
+
+    A unit price with a count ("50 seats at $40 per seat") reads as the total.
+    """
     budget_words = _BUDGET_WORD.search(norm) is not None
     for match in _AMOUNT.finditer(norm):
-        if not _is_amount(match, asked, budget_words):
+        if not _is_amount(match, asked, budget_words) or _THRESHOLD.search(norm[: match.start()]):
             continue
         mult_b = match.group("bmult")
         lower = _amount_of(match, "a", None if match.group("amult") else mult_b)
@@ -293,6 +306,9 @@ def find_amount(norm: str, *, asked: bool) -> tuple[float, str | None, re.Match[
         currency = _currency(
             match.group("acur1"), match.group("acur2"), match.group("bcur1"), match.group("bcur2")
         )
+        units = _UNITS.search(norm)
+        if units and _UNIT_PRICE.match(norm[match.end() :]):
+            lower *= int(units.group(1))
         return lower, currency, match
     for match in _WORD_AMOUNTS.finditer(norm):
         if match.group("half"):

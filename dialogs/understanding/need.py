@@ -69,8 +69,8 @@ _LEVELS: list[tuple[str, re.Pattern[str]]] = [
             r"burning(?: platform| issue| problem| need)?",
             r"must (?:fix|solve|have) (?:it |this )?(?:now|immediately|asap)",
             r"can(?:'t| not|not) go on",
-            r"top pain",
-            r"biggest pain",
+            r"(?:top|biggest|number one|#1|no\.? ?1|main|primary) (?:pain|problem|issue|challenge|"
+            r"headache|complaint)s?(?: point)?",
             r"existential",
             r"dire",
             r"crisis",
@@ -106,6 +106,7 @@ _LEVELS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:a lot|lots) of (?:pain|problems|issues|manual work)",
             r"pain point",
             r"(?:very|really|super) (?:frustrat\w+|annoy\w+)",
+            r"must[- ]have",
             r"frustrat\w+",
             r"can't keep up",
             r"drowning",
@@ -136,6 +137,7 @@ _LEVELS: list[tuple[str, re.Pattern[str]]] = [
             r"(?:a )?(?:decent|fair|reasonable|moderate) (?:need|pain|amount)",
             r"(?:a bit|a little|kind of|kinda|sort of) (?:painful|of a pain|of a problem)",
             r"(?:could|would) (?:use|benefit)",
+            r"(?:kind of|kinda|sort of|somewhat) (?:need|needs|want|wants)",
             r"(?:mild|minor) (?:pain|need) but",
             r"inefficien\w+",
             r"clunky",
@@ -159,6 +161,7 @@ _LEVELS: list[tuple[str, re.Pattern[str]]] = [
             r"barely",
             r"no big deal",
             r"not much",
+            r"meh",
             r"trivial",
             r"curious",
             r"just (?:exploring|browsing|looking|curious|kicking the tires)",
@@ -169,13 +172,15 @@ _LEVELS: list[tuple[str, re.Pattern[str]]] = [
 # Words that carry the level, not the pain: stripped from pain phrases.
 _INTENSITY = re.compile(
     r"\b(?:really|very|super|extremely|quite|pretty|so|incredibly|truly|totally|absolutely|"
-    r"a lot|big time|badly|desperately|seriously|honestly|basically)\b"
+    r"a lot|big time|badly|desperately|seriously|honestly|basically|right now|currently|"
+    r"at the moment|these days|lately)\b"
 )
 _PAIN_INTRO = re.compile(
     r"^(?:(?:the |their |main |biggest |key |real |core |top )*(?:pain|problem|issue|challenge|"
     r"struggle|headache)s?(?: point)?(?: is| are|:)?\s+|(?:they're |they are |he's |she's )?"
     r"(?:struggling|struggle|fighting|dealing) with\s+|(?:they |he |she )?(?:really )?"
-    r"(?:needs?|want|wants) (?:to )?|(?:it's|it is|that's|this is|they have|there's|there is)\s+)"
+    r"(?:needs?|want|wants) (?:to )?|(?:it's|it is|that's|this is|they have|there's|there is)\s+|"
+    r"(?:with|from|about|by|because of|due to|around|on|in|the)\s+)"
 )
 _PAIN_TAIL = re.compile(
     r"\s+(?:is|are|was|has been|have been)\s*(?:a\s+|the\s+)?$|\s+(?:is|are)\s+(?:killing|hurting)"
@@ -199,24 +204,63 @@ _NOT_A_PAIN = re.compile(
 )
 
 
-def _pains(text: Text) -> list[str]:
-    """Short pain phrases the rep named, with intensity words and cues stripped."""
-    pains = []
-    for clause in text.clauses:
-        if UNKNOWN_CUES.search(clause) or _PRIORITY_PHRASE.search(clause):
-            continue
-        if clause_topics(clause) - {"need"} or _NOT_A_PAIN.search(clause):
-            continue  # about budget, timing, who decides: not a pain
+_COPULA = re.compile(r"\s(?:is|are|was|were|has been|have been|remains|'s)\s")
+_SUBJECT = re.compile(
+    r"^(?:they(?:'re| are)?|he(?:'s| is)?|she(?:'s| is)?|it(?:'s| is)?|we(?:'re| are)?|"
+    r"their team(?: is)?|the team(?: is)?|this|that)\s+"
+)
+# A phrase left hanging on a function word is a cut-off sentence, not a pain.
+_DANGLING = re.compile(
+    r"\b(?:a|an|the|to|of|and|or|but|with|have|has|had|is|are|was|be|been|it|that|for|by|"
+    r"on|in|at|so|very|don't|doesn't|seem|seems)$|^(?:don't|doesn't|do|does|seem|is|are)\b"
+)
+
+
+def _pain_of(clause: str, cues: list[re.Match[str]]) -> str:
+    """The pain phrase of one clause: its subject when a cue describes it, else what is left
+    (the whole clause when it has no cue)."""
+    first = min((cue.start() for cue in cues), default=0)
+    copula = _COPULA.search(clause[: first + 1]) if cues else None
+    if copula is not None:  # "manual reporting is killing them" → the subject
+        core = clause[: copula.start()]
+    else:  # "critical: manual reporting takes days" → what is left
         core = clause
-        for _level, pattern in (*_NEGATED, *_LEVELS):
-            for match in pattern.finditer(core):
-                core = mask(core, match)
-        core = _INTENSITY.sub(" ", core)
-        core = re.sub(r"\s+", " ", core).strip(" ,.;:!-")
-        core = _PAIN_INTRO.sub("", core)
-        core = _PAIN_TAIL.sub("", core).strip(" ,.;:!-")
-        if len(core.split()) >= 2 and not _FILLER_ONLY.match(core) and core != clause:
-            pains.append(core)
+        for match in cues:
+            core = mask(core, match)
+    core = _INTENSITY.sub(" ", core)
+    core = re.sub(r"\s+", " ", core).strip(" ,.;:!-")
+    for _ in range(2):
+        core = _SUBJECT.sub("", core).strip(" ,.;:!-")
+        core = _PAIN_INTRO.sub("", core).strip(" ,.;:!-")
+    core = _PAIN_TAIL.sub("", core).strip(" ,.;:!-")
+    if core and not _FILLER_ONLY.match(core) and not _DANGLING.search(core):
+        return core
+    return ""
+
+
+def _pains(text: Text) -> list[str]:
+    """Short pain phrases the rep named, with intensity words and cues stripped.
+
+    A clause that is only a cue ("…, big problem") names the pain of the clause beside it.
+    """
+    clauses = [
+        c
+        for c in text.clauses
+        if not (UNKNOWN_CUES.search(c) or _PRIORITY_PHRASE.search(c))
+        and not (clause_topics(c) - {"need"} or _NOT_A_PAIN.search(c))
+    ]
+    cues = [[m for _lvl, p in (*_NEGATED, *_LEVELS) for m in p.finditer(c)] for c in clauses]
+    pains: list[str] = []
+    for i, clause in enumerate(clauses):
+        if not cues[i]:
+            continue
+        pain = _pain_of(clause, cues[i])
+        if not pain:
+            beside = [j for j in (i - 1, i + 1) if 0 <= j < len(clauses) and not cues[j]]
+            if beside:
+                pain = _pain_of(clauses[beside[0]], [])
+        if pain and pain not in pains:
+            pains.append(pain)
     return pains[:5]
 
 
@@ -235,14 +279,14 @@ def _level(norm: str, *, asked: bool) -> tuple[bool, str | None]:
 
 
 # Bare level words that only answer the need question ("high", "low", "medium").
-_ASKED_ONLY = frozenset({"low", "high", "medium", "mid", "curious", "moderate"})
+_ASKED_ONLY = frozenset({"low", "high", "medium", "mid", "curious", "moderate", "not much", "meh"})
 
 
 def extract(text: Text, *, asked: bool) -> dict[str, Any] | None:
     """The need the text states, or None when it says nothing about it."""
     found, level = _level(text.norm, asked=asked)
     if found:
-        return {"level": level, "pains": _pains(text)}
+        return {"level": level, "pains": _pains(text) if level not in (None, "none") else []}
     scope = " ".join(clauses_for(text, "need", asked=asked))
     if UNKNOWN_CUES.search(scope):
         return {"level": None, "pains": []}

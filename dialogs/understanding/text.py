@@ -336,6 +336,9 @@ UNKNOWN_CUES = phrases(
     r"no (?:info|information)",
     r"didn't get (?:that|to it|into it)",
     r"n/k",
+    r"(?:we'll|we will|i'll|i will|will|to) (?:know|find out|hear|learn) (?:more )?"
+    r"(?:after|once|when|next|later|soon)",
+    r"(?:waiting|wait) (?:to hear|to find out|for (?:an )?answer)",
     r"\?+",
 )
 YES_CUES = phrases(

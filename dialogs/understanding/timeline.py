@@ -150,6 +150,21 @@ def _part_of_year(match: re.Match[str], ctx: _Ctx) -> dt.date:
     return dates.month_end(year, month)
 
 
+_SEASON_END = {"spring": 5, "summer": 8, "fall": 11, "autumn": 11, "winter": 2}
+
+
+def _season(match: re.Match[str], ctx: _Ctx) -> dt.date:
+    """Last day of the next such season not yet over (winter ends in February)."""
+    last_month = _SEASON_END[match.group("season")]
+    if match.group("year"):
+        year = int(match.group("year")) + (1 if last_month == 2 else 0)
+        return dates.month_end(year, last_month)
+    end = dates.period_end(ctx.today, last_month, months=12)
+    if match.group("rel") == "next" and (end - ctx.today).days < 92:
+        end = dates.month_end(end.year + 1, last_month)  # "next summer" said in the summer
+    return end
+
+
 def _day_of_month(match: re.Match[str], ctx: _Ctx) -> dt.date:
     day = int(match.group("day"))
     this = dates.month_end(ctx.today.year, ctx.today.month)
@@ -224,8 +239,8 @@ _RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (
         phrases(
             r"(?:(?:by|before|until)\s+)?(?:the\s+)?(?P<part>early|mid|middle of|late|end of|"
-            r"beginning of|start of)[\s-]*(?:the\s+)?(?:(?P<next>next)|this|(?P<year>20\d\d))"
-            r"(?:\s+(?:calendar\s+)?year)?(?=\W|$)"
+            r"beginning of|start of)[\s-]*(?:the\s+)?(?:(?:(?P<next>next)|this)\s+(?:calendar\s+)?"
+            r"year|(?P<year>20\d\d))(?=\W|$)"
         ),
         _part_of_year,
     ),
@@ -329,6 +344,15 @@ _RULES: list[tuple[re.Pattern[str], Resolver]] = [
     (
         phrases(rf"(?:{_BY})?(?:the\s+)?(?:month\s+of\s+)?(?P<month>{_MONTH}){_YEAR}?"),
         _named_month,
+    ),
+    # seasons (meteorological, northern): spring ends May 31, summer Aug 31, fall Nov 30
+    (
+        phrases(
+            r"(?:(?:by|before|until|in|for|during|around|over|end of)\s+)?(?:the\s+)?"
+            r"(?:(?P<rel>next|this|coming)\s+)?(?P<season>spring|summer|fall|autumn|winter)"
+            r"(?:\s+(?P<year>20\d\d))?"
+        ),
+        lambda m, ctx: _season(m, ctx),
     ),
     # a year: in 2027, by 2028
     (

@@ -75,12 +75,15 @@ def clause_topics(clause: str) -> set[str]:
 
 
 def clauses_for(text: Text, slot: str, *, asked: bool) -> list[str]:
-    """Clauses that speak about `slot`: by keyword, or (when asked) about nothing in particular."""
+    """Clauses that speak about `slot`: by keyword, or about nothing in particular when the slot
+    was asked or the clause goes on from one about the slot ("budget is there, not confirmed")."""
     chosen = []
+    follows = False
     for clause in text.clauses:
         found = clause_topics(clause)
-        if slot in found or (asked and not found):
+        if slot in found or (not found and (asked or follows)):
             chosen.append(clause)
+        follows = slot in found or (follows and not found)
     return chosen
 
 
