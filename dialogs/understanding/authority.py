@@ -279,6 +279,17 @@ _EXECUTIVE = re.compile(
 )
 
 
+# "needs SSO before they can sign": a condition, not who decides
+_CONDITION_BEFORE = re.compile(r"\b(?:before|until|once|after|if|when|so that|so)\s+(?:\w+\s+)?$")
+
+
+def _said_decides(norm: str) -> bool:
+    """True when a decision-maker phrase is said of the contact (not inside a condition)."""
+    return any(
+        not _CONDITION_BEFORE.search(norm[: m.start()]) for m in _DECISION_MAKER.finditer(norm)
+    )
+
+
 def _contact_title(norm: str) -> str | None:
     match = _CONTACT_IS.search(norm)
     return _title_case(match.group("title")) if match else None
@@ -299,7 +310,7 @@ def extract(text: Text, *, asked: bool) -> dict[str, Any] | None:
     scope = " ".join(clauses_for(text, "authority", asked=asked))
     if _UNKNOWN.search(scope):
         return _value("unknown")
-    if _DECISION_MAKER.search(norm):
+    if _said_decides(norm):
         return _value("decision_maker", _contact_title(norm), person)
     title = _contact_title(norm)
     if asked and title is not None and _EXECUTIVE.fullmatch(title.lower()):

@@ -319,6 +319,10 @@ UNKNOWN_CUES = phrases(
     r"don'?t know",
     r"do not know",
     r"did ?n[o']?t (?:ask|discuss|get into (?:it|that)|come up|say|mention|cover|talk about it)",
+    r"(?:didn't|did not|haven't|have not|never) (?:yet )?(?:talk(?:ed)? about|discuss(?:ed)?|"
+    r"cover(?:ed)?|get to|got to|ask(?:ed)? about|touch(?:ed)? on|go(?:ne)? into|bring up|"
+    r"brought up)",
+    r"(?:not|wasn't|was not|hasn't been|never) (?:been )?(?:discussed|covered|raised|brought up)",
     r"never (?:asked|discussed|came up)",
     r"no idea",
     r"no clue",

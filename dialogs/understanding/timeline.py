@@ -27,7 +27,7 @@ from dialogs.understanding.text import (
     number_value,
     phrases,
 )
-from dialogs.understanding.topics import clauses_for
+from dialogs.understanding.topics import clause_topics, clauses_for
 
 ASAP_DAYS = 14
 
@@ -413,13 +413,16 @@ _ASAP = phrases(
     r"straight away",
     r"immediate(?:ly)?",
     r"urgently",
-    r"yesterday",
+    r"(?:need|needs|needed|want|wants|wanted|required|due)\s+(?:it|this|that|them|one|a \w+)?"
+    r"\s*yesterday",
     r"like now",
     r"this minute",
     r"the sooner the better",
 )
 # Said in answer to "when?", these mean "as soon as possible" too.
-_ASAP_ASKED = phrases(r"(?<!not )(?:urgent|now|right now|soon|very soon|quickly|fast|today)")
+_ASAP_ASKED = phrases(
+    r"(?<!not )(?:urgent|now|right now|soon|very soon|quickly|fast|today|yesterday)"
+)
 _STRONG_NONE = phrases(
     r"not this year",
     r"not (?:any ?time|anytime) soon",
@@ -491,6 +494,10 @@ def extract(
     ctx = _Ctx(now.date(), now, fiscal_year_start_month, _PAST.search(norm) is not None)
     for match in _BUDGET_PERIOD.finditer(norm):
         norm = mask(norm, match)
+    if not asked:  # "budget season starts in Q1": a date about the budget, not the decision
+        for clause in text.clauses:
+            if clause_topics(clause) & {"budget", "timeline"} == {"budget"}:
+                norm = norm.replace(clause, " " * len(clause))
     if _STRONG_NONE.search(norm):
         return _value("none")
     asap = ctx.today + dt.timedelta(days=ASAP_DAYS)
