@@ -14,6 +14,7 @@ from rich.text import Text
 from bot.bulk_scoring import Move
 from bot.storage.tables import Lead, LeadScore
 from scoring.result import ScoreResult
+from scoring.values import describe_value
 
 TIER_STYLE = {"hot": "bold red", "warm": "yellow", "cold": "cyan"}
 
@@ -26,13 +27,6 @@ def _age(days: float) -> str:
     if days < 1:
         return "today"
     return f"{days:.0f}d ago"
-
-
-def _value(slot: str, value: dict[str, Any]) -> str:
-    parts = [str(v) for k, v in value.items() if v not in (None, [], "") and k != "pains"]
-    if value.get("pains"):
-        parts.append("; ".join(value["pains"]))
-    return ", ".join(parts) or "unknown"
 
 
 def explain_card(lead: Lead, result: ScoreResult, now: datetime) -> Group:
@@ -64,7 +58,9 @@ def explain_card(lead: Lead, result: ScoreResult, now: datetime) -> Group:
         answers.add_column(col)
     for slot, a in result.answers.items():
         when = _age(a.age_days) + (" [red](expired)[/]" if a.expired else "")
-        answers.add_row(slot, _value(slot, a.value), when, a.answered_by or "", a.raw_text or "")
+        answers.add_row(
+            slot, describe_value(slot, a.value), when, a.answered_by or "", a.raw_text or ""
+        )
     parts: list[Any] = [head, contributions]
     parts.append(answers if result.answers else Text("No answers from the rep yet.", style="dim"))
     if result.missing:

@@ -98,3 +98,47 @@ def is_unknown(slot: str, value: dict[str, Any]) -> bool:
     if slot in ("need", "priority"):
         return value.get("level") is None
     return value.get("choice") in (None, "unknown")
+
+
+_ROLE_TEXT = {
+    "decision_maker": "decision maker",
+    "influencer": "influencer",
+    "champion": "champion",
+    "user": "user",
+    "unknown": "not sure",
+}
+_PERIOD_TEXT = {"year": " a year", "month": " a month", "one_time": " one-time"}
+
+
+def describe_value(slot: str, value: dict[str, Any] | None) -> str:
+    """A short human reading of an answer value ("confirmed, 80,000 USD a year")."""
+    if value is None or is_unknown(slot, value):
+        return "not sure"
+    if slot == "budget":
+        if value["status"] == "none":
+            return "no budget"
+        text = str(value["status"])
+        if value.get("amount") is not None:
+            text += f", {value['amount']:,.0f} {value.get('currency') or ''}".rstrip()
+            text += _PERIOD_TEXT.get(value.get("period") or "", "")
+        return text
+    if slot == "authority":
+        text = _ROLE_TEXT.get(value["role"], str(value["role"]))
+        who = " ".join(x for x in (value.get("person"), value.get("title")) if x)
+        if who:
+            text += f" ({who} {'decides' if value['role'] == 'decision_maker' else 'signs'})"
+        return text
+    if slot == "need":
+        text = "no need" if value["level"] == "none" else f"{value['level']} need"
+        pains = value.get("pains") or []
+        return f"{text}: {'; '.join(pains)}" if pains else text
+    if slot == "timeline":
+        if value["status"] == "none":
+            return "no timeline"
+        date = value.get("date")
+        if date:
+            return f"decision by {dt.date.fromisoformat(str(date)):%d %b %Y}"
+        return f"decision in {value.get('horizon_days')} days"
+    if slot == "priority":
+        return "not a priority" if value["level"] == "none" else f"{value['level']} priority"
+    return str(value.get("choice"))

@@ -155,6 +155,22 @@ class Conversation(SQLModel, table=True):
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+class ConversationMessage(SQLModel, table=True):
+    """Every message of a conversation, stored raw; rep messages before they are processed.
+
+    `external_id` (e.g. Slack's event or message id) makes redeliveries no-ops.
+    """
+
+    __tablename__ = "conversation_messages"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversations.id", ondelete="CASCADE", index=True)
+    direction: str  # "in" (from the rep) or "out" (from the bot)
+    text: str = Field(sa_type=Text)
+    external_id: str | None = Field(default=None, unique=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
 class Call(SQLModel, table=True):
     """A sales call reported by a CRM or dialer webhook, unique by `external_id`."""
 

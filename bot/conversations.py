@@ -1,0 +1,271 @@
+"""Qualification conversations on the database: the dialog engine plus storage.
+
+Each rep message is stored raw (and committed) before it is processed; the engine's state
+is saved after every step, so a conversation resumes after a restart. When the form
+completes, the answers are stored as history, the lead is rescored and a score card
+(before → after, what this conversation changed) is returned. Used by the console
+(`qualibot shell`, `qualibot demo`) and the Slack app alike.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from bot.scoring_service import apply_new_answer, compute_lead
+from bot.storage.answers_repo import add_answer
+from bot.storage.database import session_scope
+from bot.storage.leads_repo import get_lead
+from bot.storage.scores_repo import get_score
+from bot.storage.tables import Conversation, ConversationMessage, Lead
+from dialogs.domain import Reply
+from dialogs.engine import DialogEngine, KnownAnswer, Turn
+from scoring.config import ScoringConfig
+from scoring.result import ScoreResult
+from scoring.values import describe_value
+
+OPEN_STATUSES = ("active", "paused")
+
+
+@dataclass(frozen=True, slots=True)
+class ScoreSnapshot:
+    total: float
+    grade: str
+    tier: str
+    qualified: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerChange:
+    slot: str
+    label: str
+    before: str | None  # None: never answered
+    after: str
+
+
+@dataclass(slots=True)
+class ScoreCard:
+    """The end of a conversation: the lead's new score and what the conversation changed."""
+
+    lead_id: int
+    lead_name: str
+    company: str | None
+    email: str
+    before: ScoreSnapshot | None
+    result: ScoreResult
+    changes: list[AnswerChange]
+
+
+@dataclass(slots=True)
+class Step:
+    """What one rep message produced."""
+
+    conversation_id: int
+    replies: list[Reply] = field(default_factory=list)
+    status: str = "active"
+    card: ScoreCard | None = None
+    duplicate: bool = False  # the message was already processed (a redelivery)
+
+
+class ConversationService:
+    """Opens conversations and feeds them rep messages (one per conversation at a time)."""
+
+    def __init__(
+        self, db: Engine, config: ScoringConfig, dialog: DialogEngine | None = None
+    ) -> None:
+        self.db = db
+        self.config = config
+        self.dialog = dialog or DialogEngine(config)
+        self._locks: dict[int, asyncio.Lock] = {}
+
+    def open(
+        self,
+        lead_id: int,
+        rep: str,
+        framework: str,
+        now: datetime,
+        *,
+        channel: str | None = None,
+        call_id: int | None = None,
+    ) -> Step:
+        """Start a conversation about a lead, or pick up the rep's open one about it."""
+        with session_scope(self.db) as session:
+            lead = _lead(session, lead_id)
+            existing = session.exec(
+                select(Conversation)
+                .where(Conversation.lead_id == lead_id, Conversation.rep == rep)
+                .where(col(Conversation.status).in_(OPEN_STATUSES))
+                .order_by(col(Conversation.id).desc())
+            ).first()
+            if existing is not None:
+                assert existing.id is not None
+                turn = self.dialog.resume(existing.state)
+                self._save_turn(session, existing, turn, now)
+                return Step(existing.id, turn.replies, turn.status)
+            current = compute_lead(session, lead, self.config, now)
+            known = [
+                KnownAnswer(a.slot, a.value, a.answered_at, a.expired)
+                for a in current.answers.values()
+            ]
+            conversation = Conversation(
+                lead_id=lead_id,
+                rep=rep,
+                framework=framework,
+                status="active",
+                channel=channel,
+                call_id=call_id,
+                state={},
+                created_at=now,
+                updated_at=now,
+            )
+            session.add(conversation)
+            session.flush()
+            assert conversation.id is not None
+            turn = self.dialog.start(
+                framework,
+                {"name": lead.name, "company": lead.company, "email": lead.email},
+                known,
+                now,
+                seed=conversation.id,
+            )
+            step = Step(conversation.id, turn.replies, turn.status)
+            if turn.completed:  # everything already known and fresh
+                step.card = self._complete(session, conversation, lead, turn, now)
+            self._save_turn(session, conversation, turn, now)
+            return step
+
+    async def reply(
+        self,
+        conversation_id: int,
+        text: str,
+        now: datetime,
+        *,
+        external_id: str | None = None,
+        source: str = "console",
+    ) -> Step:
+        """Process one rep message: store it raw, run the dialog, save the outcome."""
+        lock = self._locks.setdefault(conversation_id, asyncio.Lock())
+        async with lock:
+            if not self._store_incoming(conversation_id, text, now, external_id):
+                return Step(conversation_id, duplicate=True)
+            with session_scope(self.db) as session:
+                conversation = session.get(Conversation, conversation_id, with_for_update=True)
+                if conversation is None:
+                    raise LookupError(f"no conversation {conversation_id}")
+                if conversation.status not in OPEN_STATUSES:
+                    return Step(conversation_id, status=conversation.status)
+                turn = await self.dialog.handle(conversation.state, text, now)
+                step = Step(conversation_id, turn.replies, turn.status)
+                if turn.completed:
+                    lead = _lead(session, conversation.lead_id)
+                    step.card = self._complete(session, conversation, lead, turn, now, source)
+                self._save_turn(session, conversation, turn, now)
+                return step
+
+    def open_conversation(self, rep: str, lead_id: int | None = None) -> Conversation | None:
+        """The rep's most recent open conversation (about `lead_id`, if given)."""
+        with Session(self.db) as session:
+            stmt = select(Conversation).where(
+                Conversation.rep == rep, col(Conversation.status).in_(OPEN_STATUSES)
+            )
+            if lead_id is not None:
+                stmt = stmt.where(Conversation.lead_id == lead_id)
+            return session.exec(stmt.order_by(col(Conversation.updated_at).desc())).first()
+
+    # ------------------------------------------------------------------ internals
+
+    def _store_incoming(
+        self, conversation_id: int, text: str, now: datetime, external_id: str | None
+    ) -> bool:
+        """Commit the raw message first; False when `external_id` was seen before."""
+        try:
+            with session_scope(self.db) as session:
+                session.add(
+                    ConversationMessage(
+                        conversation_id=conversation_id,
+                        direction="in",
+                        text=text,
+                        external_id=external_id,
+                        at=now,
+                    )
+                )
+        except IntegrityError:
+            if external_id is None:
+                raise
+            return False
+        return True
+
+    def _save_turn(
+        self, session: Session, conversation: Conversation, turn: Turn, now: datetime
+    ) -> None:
+        conversation.state = turn.state
+        conversation.status = turn.status
+        conversation.updated_at = now
+        if turn.completed:
+            conversation.completed_at = now
+        session.add(conversation)
+        session.add_all(
+            ConversationMessage(
+                conversation_id=conversation.id, direction="out", text=r.text, at=now
+            )
+            for r in turn.replies
+        )
+
+    def _complete(
+        self,
+        session: Session,
+        conversation: Conversation,
+        lead: Lead,
+        turn: Turn,
+        now: datetime,
+        source: str = "console",
+    ) -> ScoreCard:
+        assert lead.id is not None and conversation.id is not None
+        stored = get_score(session, lead.id)
+        before = (
+            None
+            if stored is None
+            else ScoreSnapshot(stored.total, stored.grade, stored.tier, stored.qualified)
+        )
+        previous = turn.state["known"]
+        changes = []
+        for answer in turn.answers:
+            add_answer(
+                session,
+                lead.id,
+                answer.slot,
+                answer.value,
+                source=source,
+                raw_text=answer.raw_text,
+                framework=conversation.framework,
+                answered_by=conversation.rep,
+                answered_at=answer.answered_at,
+                conversation_id=conversation.id,
+            )
+            old = previous.get(answer.slot)
+            changes.append(
+                AnswerChange(
+                    answer.slot,
+                    self.dialog.domain.slot_label(conversation.framework, answer.slot),
+                    None if old is None else describe_value(answer.slot, old["value"]),
+                    describe_value(answer.slot, answer.value),
+                )
+            )
+        result = apply_new_answer(
+            session, lead.id, self.config, now, ref=f"conversation:{conversation.id}"
+        )
+        return ScoreCard(
+            lead.id, lead.name or lead.email, lead.company, lead.email, before, result, changes
+        )
+
+
+def _lead(session: Session, lead_id: int) -> Lead:
+    lead = get_lead(session, lead_id)
+    if lead is None:
+        raise LookupError(f"no lead with id {lead_id}")
+    return lead

@@ -1,0 +1,418 @@
+"""The dialog engine: runs a qualification form over a rasa-sdk tracker.
+
+It asks the next missing slot, reads each message through the form's rasa-sdk validation
+action (run in process by rasa-sdk's `ActionExecutor`), re-asks with a hint when an answer
+is not understood and notes "unknown" after two tries, and understands the commands of
+dialogs.commands. It never asks for what is already known and fresh (any framework's
+answers count), and asks to reconfirm expired answers.
+
+The engine is pure conversation logic: no database, no Slack. Its whole state is a JSON
+dict (`Conversation.state`) that the caller stores between messages, so a conversation
+resumes after a restart; the caller also stores the answers when `Turn.completed`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from rasa_sdk.executor import ActionExecutor
+
+from dialogs.actions import validation_action
+from dialogs.commands import Command, match_slot, parse_command
+from dialogs.domain import Domain, Reply, form_name
+from dialogs.understanding import MAX_ANSWER_CHARS, parse_answer
+from scoring.config import ScoringConfig
+from scoring.values import describe_value, is_unknown, validate_value
+
+STATE_VERSION = 1
+MAX_TRIES = 2
+_CONFIRM = {"yes", "y", "yep", "yeah", "still right", "correct", "same", "unchanged", "ok"}
+UNKNOWN_VALUES: dict[str, dict[str, Any]] = {
+    "budget": {"status": "unknown"},
+    "authority": {"role": "unknown"},
+    "need": {"level": None},
+    "timeline": {"status": "unknown"},
+    "priority": {"level": None},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class KnownAnswer:
+    """A stored answer the conversation starts from."""
+
+    slot: str
+    value: dict[str, Any]
+    answered_at: datetime
+    expired: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NewAnswer:
+    """An answer given in this conversation, to be stored as history."""
+
+    slot: str
+    value: dict[str, Any]
+    raw_text: str
+    answered_at: datetime
+
+
+@dataclass(slots=True)
+class Turn:
+    """What one step of the conversation produced."""
+
+    state: dict[str, Any]
+    replies: list[Reply] = field(default_factory=list)
+    completed: bool = False  # the form is done: store `answers`, rescore, show the card
+    cancelled: bool = False
+
+    @property
+    def status(self) -> str:
+        return str(self.state["status"])
+
+    @property
+    def answers(self) -> list[NewAnswer]:
+        return new_answers(self.state)
+
+
+def new_answers(state: dict[str, Any]) -> list[NewAnswer]:
+    """The answers collected in a conversation, in the order given."""
+    return [
+        NewAnswer(a["slot"], a["value"], a["raw"], datetime.fromisoformat(a["at"]))
+        for a in state["answers"].values()
+    ]
+
+
+class DialogEngine:
+    """Runs the qualification forms of one config (one engine serves all conversations)."""
+
+    def __init__(self, config: ScoringConfig, domain: Domain | None = None) -> None:
+        self.config = config
+        self.domain = domain or Domain(config)
+        self._rasa_domain = self.domain.rasa_domain()
+        self.executor = ActionExecutor()
+        for framework in config.frameworks:
+            self.executor.register_action(validation_action(form_name(framework)))
+
+    # ------------------------------------------------------------------ starting
+
+    def start(
+        self,
+        framework: str,
+        lead: dict[str, Any],
+        known: list[KnownAnswer],
+        now: datetime,
+        seed: int = 0,
+    ) -> Turn:
+        """Open a conversation about `lead` ({"name", "company", "email"}) and ask the
+        first question. `known` are the lead's current answers (any framework)."""
+        spec = self.config.frameworks.get(framework)
+        if spec is None:
+            raise ValueError(
+                f"unknown framework {framework!r} (config.yml has: "
+                f"{', '.join(self.config.frameworks)})"
+            )
+        known_by_slot = {k.slot: k for k in known}
+        queue: list[str] = []
+        reconfirm: list[str] = []
+        for slot in spec.slots:
+            k = known_by_slot.get(slot)
+            if k is None or is_unknown(slot, k.value):
+                queue.append(slot)
+            elif k.expired:
+                queue.append(slot)
+                reconfirm.append(slot)
+        state: dict[str, Any] = {
+            "v": STATE_VERSION,
+            "framework": framework,
+            "form": form_name(framework),
+            "lead": {k: lead.get(k) for k in ("name", "company", "email")},
+            "seed": seed,
+            "status": "active",
+            "queue": queue,
+            "asked": None,
+            "reconfirm": reconfirm,
+            "known": {
+                k.slot: {
+                    "value": k.value,
+                    "at": _iso(k.answered_at),
+                    "expired": k.expired,
+                }
+                for k in known
+            },
+            "answers": {},
+            "order": [],
+            "skipped": [],
+            "tries": {},
+            "events": [],
+            "started_at": _iso(now),
+        }
+        turn = Turn(state)
+        self._advance(turn)
+        return turn
+
+    # ------------------------------------------------------------------ a message
+
+    async def handle(self, state: dict[str, Any], text: str, now: datetime) -> Turn:
+        """Process one rep message (typed text or a button's payload)."""
+        state = copy.deepcopy(state)
+        turn = Turn(state)
+        if state["status"] in ("done", "cancelled"):
+            raise ValueError(f"conversation is {state['status']}")
+        state["events"].append({"event": "user", "text": text, "timestamp": now.timestamp()})
+        command = parse_command(text)
+        if state["status"] == "paused":
+            state["status"] = "active"
+            turn.replies.append(self._say("utter_resumed", state))
+            if command is None and not parse_answer(text, now, state["asked"]).slots:
+                self._advance(turn)  # "hi, ready": just ask again, no try counted
+                return turn
+        if command is not None:
+            self._command(turn, command, now)
+            return turn
+        await self._answer(turn, text, now)
+        return turn
+
+    def resume(self, state: dict[str, Any]) -> Turn:
+        """Pick an open conversation up again: ask its current question."""
+        turn = Turn(copy.deepcopy(state))
+        turn.state["status"] = "active"
+        turn.replies.append(self._say("utter_resumed", turn.state))
+        self._advance(turn)
+        return turn
+
+    # ------------------------------------------------------------------ internals
+
+    def _values(self, state: dict[str, Any], slot: str | None = None) -> dict[str, Any]:
+        values = {
+            "lead_name": state["lead"].get("name") or state["lead"].get("email") or "the lead",
+            "company": state["lead"].get("company") or "their company",
+            "max_chars": f"{MAX_ANSWER_CHARS:,}",
+        }
+        if slot is not None:
+            values["slot_label"] = self.domain.slot_label(state["framework"], slot)
+        return values
+
+    def _say(
+        self, name: str, state: dict[str, Any], slot: str | None = None, **extra: Any
+    ) -> Reply:
+        return self.domain.render(name, state["seed"], **self._values(state, slot), **extra)
+
+    def _advance(self, turn: Turn, lead_in: Reply | None = None) -> None:
+        """Ask the next queued slot (after `lead_in`, which then carries the question's
+        buttons instead of repeating it), or finish."""
+        state = turn.state
+        if not state["queue"]:
+            state["asked"] = None
+            state["status"] = "done"
+            turn.completed = True
+            turn.replies.append(self._say("utter_done", state))
+            return
+        slot = state["queue"][0]
+        state["asked"] = slot
+        if slot in state["reconfirm"]:
+            old = state["known"][slot]
+            question = self._say(
+                "utter_reconfirm",
+                state,
+                slot,
+                age_days=_age_days(old["at"], state),
+                old_answer=describe_value(slot, old["value"]),
+            )
+        else:
+            question = self.domain.question(
+                state["framework"], slot, state["seed"], **self._values(state, slot)
+            )
+        if lead_in is not None:
+            question = Reply(lead_in.text, question.buttons, lead_in.kind)
+        turn.replies.append(question)
+
+    def _record(
+        self, state: dict[str, Any], slot: str, value: dict[str, Any], raw: str, now: datetime
+    ) -> None:
+        state["answers"][slot] = {
+            "slot": slot,
+            "value": validate_value(slot, value),
+            "raw": raw,
+            "at": _iso(now),
+        }
+        if slot in state["order"]:
+            state["order"].remove(slot)
+        state["order"].append(slot)
+        if slot in state["queue"]:
+            state["queue"].remove(slot)
+        if slot in state["reconfirm"]:
+            state["reconfirm"].remove(slot)
+        state["tries"].pop(slot, None)
+
+    async def _answer(self, turn: Turn, text: str, now: datetime) -> None:
+        state = turn.state
+        asked = state["asked"]
+        outcome = parse_answer(text, now, asked)  # input problems (empty, capped) only
+        if outcome.capped:
+            turn.replies.append(self._say("utter_too_long", state))
+        if asked is not None and asked in state["reconfirm"] and _is_confirmation(text):
+            value = state["known"][asked]["value"]
+            self._record(state, asked, value, text, now)
+            still = f"{self._label(state, asked)} still {describe_value(asked, value)}"
+            turn.replies.append(self._say("utter_got_it", state, understood=still))
+            self._advance(turn)
+            return
+        filled = await self._run_form(state, text[:MAX_ANSWER_CHARS], now)
+        for slot, value in filled.items():
+            self._record(state, slot, value, text, now)
+        if filled:
+            understood = "; ".join(
+                f"{self._label(state, s)}: {describe_value(s, v)}" for s, v in filled.items()
+            )
+            turn.replies.append(self._say("utter_got_it", state, understood=understood))
+        if asked is not None and asked not in filled:
+            if outcome.problem in ("empty", "no_words"):  # not an attempt: just re-ask
+                self._advance(turn, self._say("utter_empty", state))
+                return
+            tries = state["tries"][asked] = state["tries"].get(asked, 0) + 1
+            if tries < MAX_TRIES:
+                values = self._values(state, asked)
+                self._advance(
+                    turn, self.domain.hint(state["framework"], asked, state["seed"], **values)
+                )
+                return
+            self._record(state, asked, self._unknown(asked), text, now)
+            turn.replies.append(self._say("utter_gave_up", state, asked))
+        self._advance(turn)
+
+    async def _run_form(
+        self, state: dict[str, Any], text: str, now: datetime
+    ) -> dict[str, dict[str, Any]]:
+        """Run the form's rasa-sdk validation action on `text`; return the slots it set.
+
+        (The action's own hint responses serve Rasa assistants; the engine words its
+        re-asks itself, counting tries.)"""
+        slots = {s: a["value"] for s, a in state["answers"].items()}
+        tracker = {
+            "sender_id": str(state["lead"].get("email") or "rep"),
+            "slots": {**slots, "requested_slot": state["asked"], **self._values(state)},
+            "latest_message": {"text": text, "intent": {}, "entities": []},
+            "events": [{"event": "user", "text": text, "timestamp": now.timestamp()}],
+            "active_loop": {"name": state["form"]},
+            "paused": False,
+            "followup_action": None,
+            "latest_action_name": "action_listen",
+            "latest_event_time": now.timestamp(),
+        }
+        result = await self.executor.run(
+            {
+                "next_action": f"validate_{state['form']}",
+                "tracker": tracker,
+                "domain": self._rasa_domain,
+            }
+        )
+        assert result is not None
+        dumped = result.model_dump()
+        return {
+            e["name"]: e["value"]
+            for e in dumped["events"]
+            if e.get("event") == "slot" and e.get("value") is not None
+        }
+
+    def _unknown(self, slot: str) -> dict[str, Any]:
+        return UNKNOWN_VALUES.get(slot, {"choice": "unknown"})
+
+    def _label(self, state: dict[str, Any], slot: str) -> str:
+        return self.domain.slot_label(state["framework"], slot)
+
+    def _form_labels(self, state: dict[str, Any]) -> dict[str, str]:
+        slots = self.config.frameworks[state["framework"]].slots
+        return {s: self._label(state, s) for s in slots}
+
+    def _command(self, turn: Turn, command: Command, now: datetime) -> None:
+        state = turn.state
+        name = command.name
+        if name == "help":
+            turn.replies.append(self._say("utter_help", state))
+            self._reask(turn)
+        elif name == "skip":
+            slot = state["asked"]
+            if slot is not None:
+                state["queue"].remove(slot)
+                state["skipped"].append(slot)
+                turn.replies.append(self._say("utter_skipped", state, slot))
+            self._advance(turn)
+        elif name == "back":
+            if not state["order"]:
+                turn.replies.append(self._say("utter_nothing_to_go_back_to", state))
+                self._reask(turn)
+                return
+            self._reopen(turn, state["order"][-1])
+        elif name == "change":
+            labels = self._form_labels(state)
+            slot = match_slot(command.argument or "", labels)
+            if slot is None:
+                turn.replies.append(
+                    self._say("utter_change_unknown_slot", state, slots=", ".join(labels.values()))
+                )
+                self._reask(turn)
+                return
+            self._reopen(turn, slot)
+        elif name == "summary":
+            turn.replies.append(self._summary(state))
+            self._reask(turn)
+        elif name == "later":
+            state["status"] = "paused"
+            turn.replies.append(self._say("utter_paused", state))
+        elif name == "cancel":
+            state["status"] = "cancelled"
+            state["asked"] = None
+            turn.cancelled = True
+            turn.replies.append(self._say("utter_cancelled", state))
+
+    def _reopen(self, turn: Turn, slot: str) -> None:
+        state = turn.state
+        state["answers"].pop(slot, None)
+        if slot in state["order"]:
+            state["order"].remove(slot)
+        if slot in state["skipped"]:
+            state["skipped"].remove(slot)
+        if slot in state["reconfirm"]:
+            state["reconfirm"].remove(slot)
+        if slot in state["queue"]:
+            state["queue"].remove(slot)
+        state["queue"].insert(0, slot)
+        state["tries"].pop(slot, None)
+        turn.replies.append(self._say("utter_back", state, slot))
+        self._advance(turn)
+
+    def _reask(self, turn: Turn) -> None:
+        if turn.state["asked"] is not None:
+            self._advance(turn)
+
+    def _summary(self, state: dict[str, Any]) -> Reply:
+        lines = []
+        for slot, label in self._form_labels(state).items():
+            if slot in state["answers"]:
+                text = describe_value(slot, state["answers"][slot]["value"])
+            elif slot in state["skipped"]:
+                text = "_skipped_"
+            elif slot in state["known"] and slot not in state["queue"]:
+                text = describe_value(slot, state["known"][slot]["value"]) + " _(already known)_"
+            else:
+                text = "_not yet_"
+            lines.append(f"• *{label}*: {text}")
+        remaining = ", ".join(self._label(state, s) for s in state["queue"]) or "nothing"
+        return self._say("utter_summary", state, answers="\n".join(lines), remaining=remaining)
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).isoformat()
+
+
+def _age_days(at: str, state: dict[str, Any]) -> int:
+    last = state["events"][-1]["timestamp"] if state["events"] else None
+    now = datetime.fromtimestamp(last, UTC) if last else datetime.fromisoformat(state["started_at"])
+    return max(0, (now - datetime.fromisoformat(at)).days)
+
+
+def _is_confirmation(text: str) -> bool:
+    return " ".join(text.lower().strip(" .!").split()) in _CONFIRM
