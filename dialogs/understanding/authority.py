@@ -67,7 +67,8 @@ _OTHER_DECIDES = Cues(
     rf"(?:signed|approved|decided)\s+(?:off\s+)?by\s+(?:the\s+)?(?:{_TITLE}|{_NOT_A_TITLE})",
     rf"(?:goes|go|going)\s+(?:up\s+)?to\s+(?:the\s+)?(?:{_TITLE}|{_NOT_A_TITLE})",
     rf"reports?\s+(?:to|into)\s+(?:the\s+)?(?:{_TITLE}|{_NOT_A_TITLE})",
-    rf"(?:evaluating|looking(?:\s+at)?|researching|scoping|doing|vetting)\s+"
+    rf"(?:evaluating|looking(?:\s+at)?|researching|scoping|doing|vetting|leading|running|"
+    rf"driving|owning|managing)\s+"
     rf"(?:it|this|us|the\s+\w+|options|tools)?\s*for\s+(?:my|her|his|their|the)\s+"
     rf"(?:{_TITLE}|{_NOT_A_TITLE})",
     rf"(?:{_TITLE}|{_NOT_A_TITLE})\s+(?:is|are)\s+the\s+(?:final\s+)?(?:decision[- ]?maker|"
@@ -93,6 +94,8 @@ _INFLUENCER = phrases(
     r"not (?:his|her|their|my) (?:call|decision)",
     r"above (?:his|her|their|my) (?:pay ?grade|head)",
     r"involved in the decision",
+    r"(?:decision|decided|decides|signed) by (?:a |the )?committee",
+    r"(?:not (?:him|her|them|the contact),? )?(?:his|her|their) (?:boss|manager)",
     r"one of (?:\w+ )?(?:people|decision[- ]?makers|approvers|stakeholders|signers|execs)"
     r"(?: who (?:decide|sign|approve))?",
     r"(?:co-?decision[- ]?maker|shared decision|joint decision|decide together)",
@@ -154,6 +157,7 @@ _DECISION_MAKER = phrases(
     r"(?:his|her|their) (?:call|decision)",
     r"(?:makes|make|making) the (?:final )?(?:call|decision)",
     r"calls the shots",
+    r"(?:he's|she's|is) (?:the|their) (?:boss|big boss|top dog|owner)",
     r"the buck stops with (?:him|her|them)",
     r"(?:no|doesn't need|does not need|without) (?:any(?:one's)? |further )?"
     r"(?:approval|sign[- ]?off)(?: needed| required)?",

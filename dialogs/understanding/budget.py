@@ -205,7 +205,8 @@ _NONE = phrases(
     r"(?:don't|do not|doesn't|does not|didn't|haven't|hasn't|have no|has no) (?:have |got )?"
     r"(?:any |a |the )?(?:budget|money|funds|funding)",
     r"zero budget",
-    r"budget (?:is )?(?:zero|0|nil|none|frozen|cut|gone|spent|exhausted)",
+    r"budget (?:is |was |got |has been )?(?:zero|0|nil|none|frozen|cut|slashed|pulled|gone|spent|"
+    r"exhausted|used up)",
     r"budget freeze",
     r"frozen budget",
     r"nothing (?:allocated|budgeted|set aside|earmarked)",
@@ -234,6 +235,8 @@ _CONFIRMED = phrases(
     r"(?:have|has|got) (?:the )?(?:budget|money|funds|funding)",
     r"budget(?:'s| is) (?:not an issue|no problem|fine|ok)",
     r"money is there",
+    r"allocated",
+    r"there(?:'s| is) (?:a |some |enough |the )?(?:budget|money|funding)",
     r"funds? (?:are |is )?(?:available|allocated|secured|approved)",
     r"funded",
     r"budgeted",
@@ -367,6 +370,8 @@ def extract(text: Text, *, asked: bool, default_currency: str = "USD") -> dict[s
         clause = _clause_of(text, match)
         period, factor = _period(clause, norm[match.end() :])
         said = match.group(0).strip()
+        if asked:  # the whole answer is about the budget
+            budget_clauses = text.clauses
         scope = " ".join(c.replace(said, " ") for c in dict.fromkeys([clause, *budget_clauses]))
         status = "planned" if _PLANNED.search(scope) else "confirmed"
         return _value(status, round(amount * factor, 2), currency or default_currency, period)

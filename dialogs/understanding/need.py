@@ -118,6 +118,7 @@ _LEVELS: list[tuple[str, re.Pattern[str]]] = [
             r"pain is (?:high|real|big)",
             r"hurt(?:ing)? (?:badly|a lot)",
             r"high",
+            r"(?:pretty |very |really )?(?:huge|big|large|significant)",
         ),
     ),
     (
@@ -143,6 +144,7 @@ _LEVELS: list[tuple[str, re.Pattern[str]]] = [
             r"clunky",
             r"tedious",
             r"not ideal",
+            r"(?:it's|its|it is|a bit of|bit of) a pain",
             r"room for improvement",
             r"okay[- ]ish",
             r"so[- ]so",
@@ -166,6 +168,8 @@ _LEVELS: list[tuple[str, re.Pattern[str]]] = [
             r"curious",
             r"just (?:exploring|browsing|looking|curious|kicking the tires)",
             r"kicking the tires",
+            r"(?:it'd|it would|would|could) be nice",
+            r"(?:can|could|they|we|he|she) (?:can )?live with it",
         ),
     ),
 ]
@@ -180,7 +184,7 @@ _PAIN_INTRO = re.compile(
     r"struggle|headache)s?(?: point)?(?: is| are|:)?\s+|(?:they're |they are |he's |she's )?"
     r"(?:struggling|struggle|fighting|dealing) with\s+|(?:they |he |she )?(?:really )?"
     r"(?:needs?|want|wants) (?:to )?|(?:it's|it is|that's|this is|they have|there's|there is)\s+|"
-    r"(?:with|from|about|by|because of|due to|around|on|in|the)\s+)"
+    r"(?:with|from|about|by|because of|due to|around|on|in|the|for)\s+)"
 )
 _PAIN_TAIL = re.compile(
     r"\s+(?:is|are|was|has been|have been)\s*(?:a\s+|the\s+)?$|\s+(?:is|are)\s+(?:killing|hurting)"
@@ -188,7 +192,8 @@ _PAIN_TAIL = re.compile(
 )
 _FILLER_ONLY = re.compile(
     r"^(?:it|this|that|they|them|us|is|are|a|an|the|and|but|of|for|it's|pain|problem|need|"
-    r"level|really|some|real|issue|it is|their|they're|too|yes|no|high|low|very|\s)*$"
+    r"level|really|some|real|issue|it is|their|they're|too|yes|no|high|low|very|fix|solution|"
+    r"help|tool|change|\s)*$"
 )
 _PRIORITY_PHRASE = phrases(
     r"(?:top|high|highest|critical|low|medium|moderate|mid|main|no|not a) priorit(?:y|ies)",
@@ -204,7 +209,8 @@ _NOT_A_PAIN = re.compile(
 )
 
 
-_COPULA = re.compile(r"\s(?:is|are|was|were|has been|have been|remains|'s)\s")
+_COPULA = re.compile(r"(?:\s(?:is|are|was|were|has been|have been|remains)|'s)\s")
+_PRONOUN_TAIL = re.compile(r"(?:\s+(?:and|but|so)|,)\s+(?:it|this|that)$")
 _SUBJECT = re.compile(
     r"^(?:they(?:'re| are)?|he(?:'s| is)?|she(?:'s| is)?|it(?:'s| is)?|we(?:'re| are)?|"
     r"their team(?: is)?|the team(?: is)?|this|that)\s+"
@@ -220,9 +226,10 @@ def _pain_of(clause: str, cues: list[re.Match[str]]) -> str:
     """The pain phrase of one clause: its subject when a cue describes it, else what is left
     (the whole clause when it has no cue)."""
     first = min((cue.start() for cue in cues), default=0)
-    copula = _COPULA.search(clause[: first + 1]) if cues else None
-    if copula is not None:  # "manual reporting is killing them" → the subject
-        core = clause[: copula.start()]
+    copulas = list(_COPULA.finditer(clause[: first + 1])) if cues else []
+    if copulas:  # "manual reporting is killing them" → the subject
+        core = clause[: copulas[-1].start()]
+        core = _PRONOUN_TAIL.sub("", core)  # "… is manual and it's a nightmare"
     else:  # "critical: manual reporting takes days" → what is left
         core = clause
         for match in cues:
@@ -279,7 +286,10 @@ def _level(norm: str, *, asked: bool) -> tuple[bool, str | None]:
 
 
 # Bare level words that only answer the need question ("high", "low", "medium").
-_ASKED_ONLY = frozenset({"low", "high", "medium", "mid", "curious", "moderate", "not much", "meh"})
+_ASKED_ONLY = frozenset(
+    {"low", "high", "medium", "mid", "curious", "moderate", "not much", "meh", "so-so", "so so"}
+    | {"okay-ish", "okay ish", "huge", "big", "pretty big", "very big", "large", "significant"}
+)
 
 
 def extract(text: Text, *, asked: bool) -> dict[str, Any] | None:

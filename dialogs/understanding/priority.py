@@ -120,6 +120,10 @@ def extract(text: Text, *, asked: bool) -> dict[str, Any] | None:
     if asked:
         for clause in [norm, *scope_clauses]:
             core = re.sub(_FILLER, " ", clause).strip(" .!,:")
+            core = re.sub(r"[\s-]?ish$", "", core)  # "low-ish"
+            core = re.sub(
+                r"^(?:low|medium|mid)[\s-](?=high$)|^(?:medium|mid)[\s-](?=low$)", "", core
+            )
             for level, _cues, asked_cues in _LEVELS:
                 if asked_cues is not None and asked_cues.fullmatch(core):
                     return {"level": level}

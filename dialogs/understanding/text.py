@@ -306,6 +306,8 @@ NONE_CUES = phrases(
     r"nothing",
     r"n/?a",
     r"not really",
+    r"not(?: yet)?",
+    r"(?:probably|likely|i don't think|don't think|i doubt|doubt) (?:not|so)",
     r"negative",
     r"no way",
     r"zero",
@@ -366,20 +368,24 @@ YES_CUES = phrases(
     r"yes they do",
     r"that's right",
     r"confirmed",
+    r"(?:i )?(?:think|believe) so",
+    r"i think (?:yes|yeah)",
 )
 _BARE_STRIP = re.compile(r"^[\s,.!:;\-\"'()]+|[\s,.!:;\-\"'()]+$")
 
 
 def bare_answer(clause: str) -> BareKind | None:
     """What a clause says when it is only a bare yes / no / not-sure (fillers ignored)."""
-    core = _FILLER.sub(" ", clause)
-    core = _BARE_STRIP.sub("", _SPACES.sub(" ", core))
-    if not core:
-        return None
-    for kind, pattern in (("unknown", UNKNOWN_CUES), ("none", NONE_CUES), ("yes", YES_CUES)):
-        match = pattern.fullmatch(core)
-        if match is not None:
-            return kind  # type: ignore[return-value]
+    kinds: tuple[tuple[BareKind, re.Pattern[str]], ...] = (
+        ("unknown", UNKNOWN_CUES),
+        ("none", NONE_CUES),
+        ("yes", YES_CUES),
+    )
+    for core in (clause, _FILLER.sub(" ", clause)):  # "i think so" before "i think" goes
+        core = _BARE_STRIP.sub("", _SPACES.sub(" ", core))
+        for kind, pattern in kinds:
+            if core and pattern.fullmatch(core):
+                return kind
     return None
 
 

@@ -354,6 +354,13 @@ _RULES: list[tuple[re.Pattern[str], Resolver]] = [
         ),
         lambda m, ctx: _season(m, ctx),
     ),
+    # Christmas
+    (
+        phrases(r"(?:(?:by|before|until|for|around|this side of)\s+)?(?:christmas|xmas)"),
+        lambda m, ctx: dt.date(
+            ctx.today.year + (ctx.today > dt.date(ctx.today.year, 12, 25)), 12, 25
+        ),
+    ),
     # a year: in 2027, by 2028
     (
         phrases(r"(?:(?:in|by|before|until|for|during)\s+)?(?P<year>20[2-9]\d)(?![\d%,.]|\s*k)"),
@@ -421,7 +428,8 @@ _ASAP = phrases(
 )
 # Said in answer to "when?", these mean "as soon as possible" too.
 _ASAP_ASKED = phrases(
-    r"(?<!not )(?:urgent|now|right now|soon|very soon|quickly|fast|today|yesterday)"
+    r"(?<!not )(?<!not right )(?:urgent|now|right now|soon|very soon|quickly|fast|today|"
+    r"yesterday)"
 )
 _STRONG_NONE = phrases(
     r"not this year",
@@ -438,7 +446,13 @@ _STRONG_NONE = phrases(
     r"no decision (?:planned|soon|in sight)",
 )
 _WEAK_NONE = phrases(
-    r"never", r"no (?:rush|hurry|urgency)", r"no (?:set )?date", r"nothing planned"
+    r"whenever",
+    r"not (?:right )?now",
+    r"not (?:at the moment|currently|for now)",
+    r"never",
+    r"no (?:rush|hurry|urgency)",
+    r"no (?:set )?date",
+    r"nothing planned",
 )
 _UNKNOWN = phrases(
     r"depends(?: on \w+)?",

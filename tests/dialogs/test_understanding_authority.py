@@ -43,6 +43,9 @@ def free(text: str) -> dict[str, Any] | None:
         ("yep, she decides", role("decision_maker")),
         ("she's the CFO and signs", role("decision_maker", "CFO")),
         ("he's the VP of Sales and makes the call", role("decision_maker", "VP of Sales")),
+        ("I think so", role("decision_maker")),
+        ("he's the CEO", role("decision_maker", "CEO")),
+        ("she's the boss", role("decision_maker")),
     ],
 )
 def test_decision_maker(text: str, expected: dict[str, Any]) -> None:
@@ -68,6 +71,11 @@ def test_decision_maker(text: str, expected: dict[str, Any]) -> None:
         ("no - the CTO signs", role("influencer", "CTO")),
         ("needs approval from Mark, their CFO", role("influencer", "CFO", "Mark")),
         ("Sarah Lee (CFO) signs", role("influencer", "CFO", "Sarah Lee")),
+        ("probably not", role("influencer")),
+        ("not him, his boss", role("influencer")),
+        ("decision by committee", role("influencer")),
+        ("she's one of three people who decide", role("influencer")),
+        ("she's leading the evaluation for the CTO", role("influencer", "CTO")),
     ],
 )
 def test_influencer(text: str, expected: dict[str, Any]) -> None:
@@ -124,7 +132,16 @@ def test_free_text(text: str, expected: dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["no", "yes", "not sure", "80k", "by March", "Jan from Acme joined the call"]
+    "text",
+    [
+        "no",
+        "yes",
+        "not sure",
+        "80k",
+        "by March",
+        "Jan from Acme joined the call",
+        "they need SSO before they can sign",
+    ],
 )
 def test_free_text_without_role_phrase_gives_nothing(text: str) -> None:
     assert free(text) is None

@@ -116,6 +116,7 @@ def test_periods(text: str, expected: dict[str, Any]) -> None:
         ("budget's in the works", budget("planned")),
         ("they are putting budget aside for it", budget("planned")),
         ("budget not approved yet", budget("planned")),
+        ("maybe 20k", budget("planned", 20000)),
     ],
 )
 def test_planned(text: str, expected: dict[str, Any]) -> None:
@@ -145,6 +146,10 @@ def test_planned(text: str, expected: dict[str, Any]) -> None:
         ("didn't discuss it", budget("unknown")),
         ("unclear", budget("unknown")),
         ("?", budget("unknown")),
+        ("not yet", budget("none")),
+        ("the budget got cut", budget("none")),
+        ("there's budget", budget("confirmed")),
+        ("we'll know after their planning session", budget("unknown")),
     ],
 )
 def test_without_amount(text: str, expected: dict[str, Any]) -> None:
@@ -186,6 +191,18 @@ def test_free_text_needs_a_budget_cue(text: str, expected: dict[str, Any]) -> No
 )
 def test_free_text_without_budget_cue_gives_nothing(text: str) -> None:
     assert free(text) is None
+
+
+def test_unit_prices_and_thresholds() -> None:
+    assert asked("50 seats at $40 per seat per month") == budget("confirmed", 2000, period="month")
+    slots = parse_answer("the founder has to approve anything over 10k", NOW, "authority").slots
+    assert "budget" not in slots  # a signing threshold, not a budget
+
+
+def test_an_approval_to_get_is_authority_not_a_planned_budget() -> None:
+    slots = parse_answer("70k but needs CFO sign off", NOW, "budget").slots
+    assert slots["budget"] == budget("confirmed", 70000)
+    assert slots["authority"]["title"] == "CFO"
 
 
 def test_default_currency_applies_to_bare_amounts_only() -> None:

@@ -61,6 +61,13 @@ def level(text: str, slot: str | None = "need") -> str | None:
         ("not sure", None),
         ("unclear", None),
         ("didn't get into it", None),
+        ("not really", "none"),
+        ("huge", "high"),
+        ("it's a must have", "high"),
+        ("they kind of need it", "moderate"),
+        ("it's a pain but they live with it", "moderate"),
+        ("it'd be nice", "low"),
+        ("meh", "low"),
     ],
 )
 def test_levels(text: str, expected: str | None) -> None:
@@ -108,6 +115,12 @@ def test_pains_are_named_phrases_without_intensity_words() -> None:
     value = parse_answer("critical, they want it by March", NOW, "need").slots["need"]
     assert value["pains"] == []
     assert parse_answer("big problem", NOW, "need").slots["need"]["pains"] == []
+    value = parse_answer("lead routing is a mess, it's a major pain", NOW, "need").slots["need"]
+    assert value == {"level": "high", "pains": ["lead routing is a mess"]}
+    value = parse_answer("their CRM data is garbage and it's hurting them", NOW, "need")
+    assert value.slots["need"]["pains"] == ["their crm data is garbage"]
+    value = parse_answer("no real need, spreadsheets work fine", NOW, "need").slots["need"]
+    assert value == {"level": "none", "pains": []}
 
 
 @pytest.mark.parametrize("text", ["critical", "no need", "not sure", "manual work is painful"])

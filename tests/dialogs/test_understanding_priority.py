@@ -56,6 +56,10 @@ def level(text: str, slot: str | None = "priority") -> str | None:
         ("not sure", None),
         ("unclear", None),
         ("didn't ask", None),
+        ("low-ish", "low"),
+        ("medium-high", "high"),
+        ("they have bigger fish to fry", "low"),
+        ("so-so", "medium"),
     ],
 )
 def test_levels(text: str, expected: str | None) -> None:
@@ -80,8 +84,11 @@ def test_free_text(text: str, expected: str | None) -> None:
 
 
 def test_a_priority_answer_is_not_a_need_answer() -> None:
-    slots = parse_answer("nice to have", NOW, "priority").slots
-    assert slots == {"priority": {"level": "low"}}
+    assert parse_answer("nice to have", NOW, "priority").slots == {"priority": {"level": "low"}}
+    assert parse_answer("so-so", NOW, "priority").slots == {"priority": {"level": "medium"}}
+    slots = parse_answer("lead gen is their number one problem", NOW).slots
+    assert "priority" not in slots
+    assert slots["need"]["level"] == "critical"
 
 
 @pytest.mark.parametrize("text", ["top priority", "not a priority", "not sure"])

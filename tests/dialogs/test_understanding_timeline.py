@@ -98,6 +98,10 @@ def test_parts_of_a_month(text: str, day: str) -> None:
         ("in a couple of weeks", "2026-12-07"),
         ("six weeks from now", "2027-01-04"),
         ("6 weeks", "2027-01-04"),
+        ("6-8 weeks", "2027-01-04"),
+        ("before Christmas", "2026-12-25"),
+        ("sometime next spring", "2027-05-31"),
+        ("end of next week", "2026-12-06"),
     ],
 )
 def test_days_and_relative_dates(text: str, day: str) -> None:
@@ -126,6 +130,8 @@ def test_asap_is_two_weeks_out(text: str) -> None:
         ("no idea", "unknown"),
         ("unclear", "unknown"),
         ("depends on the budget", "unknown"),
+        ("whenever", "none"),
+        ("not right now", "none"),
     ],
 )
 def test_none_and_unknown(text: str, status: str) -> None:
@@ -175,7 +181,17 @@ def test_free_text_date_phrases(text: str, day: str) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["no", "not sure", "6 weeks", "they may want a demo", "Jan from IT joined", "top 3", "80k"],
+    [
+        "no",
+        "not sure",
+        "6 weeks",
+        "they may want a demo",
+        "Jan from IT joined",
+        "top 3",
+        "80k",
+        "budget season starts in Q1",
+        "they signed up for the trial yesterday",
+    ],
 )
 def test_free_text_without_date_phrase_gives_nothing(text: str) -> None:
     assert free(text) is None
