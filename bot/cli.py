@@ -462,5 +462,9 @@ def rules_dry_run(
         console.print(dry_run_report(total, moves, limit))
 
 
+# Conversation commands (parse, shell, demo) live in their own module.
+from bot import cli_dialogs  # noqa: E402, F401
+
+
 def main() -> None:
     app()

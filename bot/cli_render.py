@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -15,6 +16,9 @@ from bot.bulk_scoring import Move
 from bot.storage.tables import Lead, LeadScore
 from scoring.result import ScoreResult
 from scoring.values import describe_value
+
+if TYPE_CHECKING:
+    from bot.conversations import ScoreCard
 
 TIER_STYLE = {"hot": "bold red", "warm": "yellow", "cold": "cyan"}
 
@@ -140,3 +144,66 @@ def dry_run_report(total: int, moves: list[Move], limit: int) -> Group:
             else str(m.new_qualified),
         )
     return Group(summary, detail)
+
+
+def _snapshot(total: float, grade: str, tier: str, qualified: bool) -> str:
+    style = TIER_STYLE.get(tier, "")
+    gate = "[green]qualified[/]" if qualified else "[red]not qualified[/]"
+    return f"[bold]{total:.1f}[/] {grade} [{style}]{tier}[/] {gate}"
+
+
+def score_card(card: ScoreCard) -> Panel:
+    """The end of a conversation: before → after, what changed, what is still missing."""
+    r = card.result
+    before = (
+        "not scored"
+        if card.before is None
+        else _snapshot(
+            card.before.total, card.before.grade, card.before.tier, card.before.qualified
+        )
+    )
+    lines = [f"{before}  →  {_snapshot(r.total, r.grade, r.tier, r.qualified)}", ""]
+    changes = Table(box=None, show_header=True, pad_edge=False)
+    for col in ("answer", "before", "now"):
+        changes.add_column(col)
+    for c in card.changes:
+        changes.add_row(c.label, c.before or "[dim]—[/]", c.after)
+    tail: list[Any] = []
+    if r.missing:
+        tail.append(Text("Missing to qualify: " + "; ".join(m.label for m in r.missing)))
+    if r.flags:
+        tail.extend(Text(f"⚑ {f.message}", style="magenta") for f in r.flags)
+    title = f"Score card · {card.lead_name}" + (f" ({card.company})" if card.company else "")
+    return Panel(
+        Group(Text.from_markup("\n".join(lines)), changes, *tail),
+        title=title,
+        title_align="left",
+    )
+
+
+def alert_preview(card: ScoreCard, owner: str | None) -> Panel:
+    """The hot-lead alert a sales channel would get for this lead, rendered for a terminal."""
+    r = card.result
+    who = card.lead_name + (f" ({card.company})" if card.company else "")
+    head = f"🔥 [bold]{escape(who)}[/] is [bold]{r.tier}[/]: {r.total:.1f}/100, grade {r.grade}"
+    head += ", qualified" if r.qualified else ""
+    why = [f"  {c.score_points:+.1f}  {escape(c.label)}" for c in r.top_contributions(4)]
+    answers = [
+        f"  {escape(slot)}: {escape(describe_value(slot, a.value))}"
+        for slot, a in r.answers.items()
+    ]
+    body = "\n".join(
+        [
+            head,
+            "",
+            "[bold]Why[/]",
+            *why,
+            "",
+            "[bold]Rep's answers[/]",
+            *answers,
+            "",
+            f"Owner: {escape(owner) if owner else 'unclaimed'}",
+            "[reverse] Claim [/]  [reverse] Open lead [/]  [reverse] Qualify now [/]",
+        ]
+    )
+    return Panel(Text.from_markup(body), title="Alert for the sales channel", title_align="left")
