@@ -18,6 +18,7 @@ _ACRONYMS = (
 _DEPARTMENT = (
     r"(?:global\s+|corporate\s+)?(?:sales ops|sales operations|revenue operations|rev ?ops|"
     r"customer success|business development|it operations|data science|information technology|"
+    r"eng|engg|r&d|rnd|"
     r"human resources|supply chain|people ops|sales|marketing|finance|engineering|it|"
     r"operations|ops|product|procurement|purchasing|hr|people|revenue|technology|tech|"
     r"security|data|growth|cs|infrastructure|legal|analytics|bi|support|partnerships|"
@@ -42,7 +43,7 @@ _DECIDER_VERB = (
     r"(?:(?:ultimately|actually|also|alone|usually|really|still|always)\s+)?"
     r"(?:signs?(?:\s+off)?|decides?|approves?|has\s+(?:the\s+)?(?:final\s+(?:say|word|call)|"
     r"sign[- ]?off|veto)|makes\s+the\s+(?:final\s+)?(?:call|decision)|"
-    r"(?:has|needs|will\s+have)\s+to\s+(?:sign|approve|sign\s+off|decide)|"
+    r"(?:has|needs|will\s+have)\s+to\s+(?:sign|approve|sign\s+off|decide|review|ok|okay)|"
     r"(?:will|would|must|should)\s+(?:sign|approve|decide|sign\s+off)|"
     r"holds\s+the\s+(?:budget|purse)|owns\s+the\s+(?:budget|decision)|"
     r"is\s+the\s+(?:final\s+)?(?:decision[- ]?maker|dm|signer|approver|economic\s+buyer)|"
@@ -213,7 +214,9 @@ _NOT_NAMES = frozenset(
     In On At By About Into Over Under After Before Around Between Through During Without
     Within Across Against Along Among Upon Acme Inc Ltd Corp Co LLC GmbH Slack Qualibot
     Signing Off Approved Confirmed Planned Pending Top High Low Medium Critical Urgent CEO
-    CFO CTO COO CIO CMO CRO VP IT HR Head Looks Seems Likely Everyone Someone Nobody
+    CFO CTO COO CIO CMO CRO VP IT HR Head Looks Seems Likely Everyone Someone Nobody Eng Ops
+    Engg Revenue Growth Data People Tech Technology Support Strategy Digital Commercial Talked
+    Spoke Met Call Called Chatted Emailed Told Said Demo Meeting Intro Followed
     """
     )
 )

@@ -44,6 +44,9 @@ _NEGATED: list[tuple[str, re.Pattern[str]]] = [
             r"not much (?:of a )?(?:pain|need|problem|issue)",
             r"(?:don't|do not|doesn't|does not) (?:really )?(?:hurt|bother)",
             r"not (?:hurting|struggling)",
+            r"(?:pain|problem|issue|need)s? (?:isn't|is not|aren't|are not|not) "
+            r"(?:really |that |very |so |too |particularly )?"
+            r"(?:big|bad|serious|high|great|huge|major|severe)",
         ),
     ),
     (
@@ -193,7 +196,8 @@ _PAIN_TAIL = re.compile(
 _FILLER_ONLY = re.compile(
     r"^(?:it|this|that|they|them|us|is|are|a|an|the|and|but|of|for|it's|pain|problem|need|"
     r"level|really|some|real|issue|it is|their|they're|too|yes|no|high|low|very|fix|solution|"
-    r"help|tool|change|\s)*$"
+    r"help|tool|change|mostly|just|only|kind|sort|of|pretty|quite|bit|little|more|less|still|"
+    r"also|though|overall|\s)*$"
 )
 _PRIORITY_PHRASE = phrases(
     r"(?:top|high|highest|critical|low|medium|moderate|mid|main|no|not a) priorit(?:y|ies)",
@@ -203,6 +207,7 @@ _PRIORITY_PHRASE = phrases(
 
 _NOT_A_PAIN = re.compile(
     r"^(?:(?:they |he |she )?(?:want|wants|need|needs|would like|hope|hoping)\s+(?:it|this|to)\b)"
+    r"|\b(?:next|this|last) (?:week|month|quarter|year)\b|\bq[1-4]\b|\basap\b"
     r"|\b(?:by|before|until|in)\s+(?:q[1-4]|\w+ (?:week|month|quarter|year)|"
     r"jan\w*|feb\w*|march|april|may|june|july|aug\w*|sep\w*|oct\w*|nov\w*|dec\w*)\b"
     r"|[$€£¥₹]|\d+k\b"

@@ -209,7 +209,7 @@ def normalise(text: str) -> str:
 
 
 _CLAUSE_SPLIT = re.compile(
-    r"(?<!\d)[.;!?\n]+(?!\d)|(?<=[a-z%)])\.(?=\s)|,\s+|\s+-\s+|\s*\(\s*|\s*\)\s*"
+    r"[;!?\n]+|(?<!\d)\.+(?!\d)|(?<!\bno)(?<!approx)(?<!\bvs)\.(?=\s)|,\s+|\s+-\s+|\s*\(\s*|\s*\)\s*"
     r"|\s+(?:but|although|though|however|whereas|while)\s+"
 )
 
