@@ -233,19 +233,6 @@ def _clauses(norm: str) -> list[str]:
     return [p for p in parts if p]
 
 
-# Cues more than one slot can claim: when one of these slots is asked, the cue is its answer
-# and the other slots do not read it ("urgent" to "when?" is a timeline, not a need level).
-SHARED_CUES: dict[str, re.Pattern[str]] = {}
-
-
-def without(text: Text, pattern: re.Pattern[str]) -> Text:
-    """`text` with the matches of `pattern` blanked out of `norm`."""
-    norm = text.norm
-    for match in pattern.finditer(norm):
-        norm = mask(norm, match)
-    return Text(raw=text.raw, norm=norm)
-
-
 @lru_cache(maxsize=1024)
 def prepare(text: str) -> Text:
     """Fold and normalise `text` (cached: every extractor of one answer shares the work)."""
@@ -280,13 +267,21 @@ class Cues:
         return found[0] if found else None
 
 
-SHARED_CUES.update(
-    {
-        "timeline": phrases(r"urgent(?:ly)?", r"asap", r"immediately", r"critical"),
-        "priority": phrases(r"nice[- ]to[- ]have", r"urgent", r"critical", r"important"),
-        "need": phrases(r"nice[- ]to[- ]have", r"urgent", r"critical", r"important"),
-    }
-)
+# Cues more than one slot can claim: when one of these slots is asked, the cue is its answer
+# and the other slots do not read it ("urgent" to "when?" is a timeline, not a need level).
+SHARED_CUES: dict[str, re.Pattern[str]] = {
+    "timeline": phrases(r"urgent(?:ly)?", r"asap", r"immediately", r"critical"),
+    "priority": phrases(r"nice[- ]to[- ]have", r"urgent", r"critical", r"important"),
+    "need": phrases(r"nice[- ]to[- ]have", r"urgent", r"critical", r"important"),
+}
+
+
+def without(text: Text, pattern: re.Pattern[str]) -> Text:
+    """`text` with the matches of `pattern` blanked out of `norm`."""
+    norm = text.norm
+    for match in pattern.finditer(norm):
+        norm = mask(norm, match)
+    return Text(raw=text.raw, norm=norm)
 
 
 # --- bare answers ----------------------------------------------------------------------

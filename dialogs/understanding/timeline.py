@@ -86,11 +86,12 @@ def _named_month(match: re.Match[str], ctx: _Ctx, day: int | None = None) -> dt.
     return _in_month(day)(_year(match, default), month)
 
 
+_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+
+
 def _quarter(match: re.Match[str], ctx: _Ctx) -> dt.date:
     word = match.group("q") or match.group("qword")
-    number = {"f": 1, "s": 2, "t": 3}.get(word[0], 0) or int(word[0])
-    if word.startswith("fo"):
-        number = 4
+    number = _ORDINALS.get(word) or int(word[0])
     fiscal = bool(match.group("fiscal"))
     start = ctx.fiscal_start if fiscal else 1
     last_month = (start - 1 + 3 * number - 1) % 12 + 1
