@@ -22,6 +22,8 @@ def level(text: str, slot: str | None = "need") -> str | None:
     ("text", "expected"),
     [
         ("it's killing them", "critical"),
+        ("somewhat painful", "moderate"),  # a hedge lowers "painful" (high)
+        ("slightly painful for the team", "moderate"),
         ("they're desperate", "critical"),
         ("urgent", "critical"),
         ("mission critical for them", "critical"),

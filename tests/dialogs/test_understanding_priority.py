@@ -22,6 +22,7 @@ def level(text: str, slot: str | None = "priority") -> str | None:
     ("text", "expected"),
     [
         ("top priority", "top"),
+        ("pretty low on the list", "low"),  # not "on the list" (medium)
         ("#1", "top"),
         ("number one for them", "top"),
         ("highest", "top"),
