@@ -462,8 +462,8 @@ def rules_dry_run(
         console.print(dry_run_report(total, moves, limit))
 
 
-# Conversation commands (parse, shell, demo) live in their own module.
-from bot import cli_dialogs  # noqa: E402, F401
+# Conversation commands (parse, shell, demo) and serve live in their own modules.
+from bot import cli_dialogs, cli_serve  # noqa: E402, F401
 
 
 def main() -> None:

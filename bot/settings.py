@@ -14,6 +14,11 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///qualibot.db"
     qualibot_config: str | None = None
+    slack_bot_token: str | None = None
+    slack_signing_secret: str | None = None
+    slack_app_token: str | None = None  # set: Socket Mode; unset: HTTP at /slack/events
+    slack_api_url: str = "https://slack.com/api/"
+    ingest_token: str | None = None  # bearer token of the HTTP API (/calls, /events)
 
     def config_path(self) -> Path:
         """QUALIBOT_CONFIG, else ./config.yml, else the config.yml shipped beside the code."""

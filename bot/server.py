@@ -1,0 +1,97 @@
+"""`qualibot serve`: one asyncio process with the Slack app and the HTTP API.
+
+HTTP mode serves Slack at `/slack/events`; with `SLACK_APP_TOKEN` set, the app connects
+over Socket Mode instead (the HTTP API still serves `/healthz`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from sqlalchemy import text
+
+from bot.conversations import ConversationService
+from bot.settings import Settings
+from bot.slack.app import SlackContext, create_app
+from bot.slack.client import make_client
+from bot.storage.database import make_engine
+from bot.storage.migrate import init_db
+from scoring.config import ScoringConfig
+
+log = logging.getLogger(__name__)
+
+
+class SettingsError(ValueError):
+    """A required setting is missing."""
+
+
+def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]:
+    """The HTTP API and the Bolt app, sharing one database engine and Slack client."""
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+        )
+        if not value
+    ]
+    if missing:
+        raise SettingsError(f"set {' and '.join(missing)} (see README: Slack app)")
+    assert settings.slack_bot_token and settings.slack_signing_secret
+    init_db(settings.database_url)
+    db = make_engine(settings.database_url)
+    client = make_client(settings.slack_bot_token, settings.slack_api_url)
+    ctx = SlackContext(db, config, ConversationService(db, config))
+    bolt = create_app(ctx, client, settings.slack_signing_secret)
+    socket: AsyncSocketModeHandler | None = None
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        nonlocal socket
+        if settings.slack_app_token:
+            socket = AsyncSocketModeHandler(bolt, settings.slack_app_token)
+            await socket.connect_async()
+            log.info("connected to Slack over Socket Mode")
+        try:
+            yield
+        finally:
+            if socket is not None:
+                await socket.close_async()
+            db.dispose()
+
+    api = FastAPI(title="Qualibot", lifespan=lifespan)
+    slack_handler = AsyncSlackRequestHandler(bolt)
+
+    @api.post("/slack/events", include_in_schema=False)
+    async def slack_events(request: Request) -> Response:
+        return await slack_handler.handle(request)
+
+    @api.get("/healthz")
+    async def healthz() -> JSONResponse:
+        """200 when the database is reachable and Slack auth is ok, else 503."""
+        checks: dict[str, str] = {}
+        try:
+            with db.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            checks["database"] = "ok"
+        except Exception as exc:  # any driver error means "not reachable"
+            checks["database"] = f"error: {exc.__class__.__name__}"
+        try:
+            auth = await client.auth_test()
+            checks["slack"] = "ok" if auth.get("ok") else "error"
+        except Exception as exc:  # SlackApiError, network errors
+            checks["slack"] = f"error: {exc.__class__.__name__}"
+        healthy = all(v == "ok" for v in checks.values())
+        return JSONResponse(
+            {"status": "ok" if healthy else "unhealthy", **checks},
+            status_code=200 if healthy else 503,
+        )
+
+    return api, bolt

@@ -1,0 +1,260 @@
+"""The Slack app (Bolt `AsyncApp`): slash commands, DM conversations, buttons.
+
+Every listener acknowledges first and works after, so Slack always gets its answer within
+3 s. Database work (sync SQLAlchemy) runs in a worker thread, off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy import Engine, update
+
+from bot.conversations import ConversationService, Step
+from bot.lead_lookup import LookupResult, find_leads
+from bot.scoring_service import compute_lead
+from bot.slack import blocks
+from bot.storage.database import session_scope
+from bot.storage.leads_repo import get_lead
+from bot.storage.tables import Lead
+from scoring.config import ScoringConfig
+from scoring.result import ScoreResult
+
+log = logging.getLogger(__name__)
+ANSWER_ACTION = re.compile(r"^answer:\d+$")
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class SlackContext:
+    """What the listeners work with."""
+
+    db: Engine
+    config: ScoringConfig
+    conversations: ConversationService
+    now: Callable[[], datetime] = utc_now
+
+
+def create_app(
+    ctx: SlackContext, client: AsyncWebClient, signing_secret: str, **bolt: Any
+) -> AsyncApp:
+    """The Bolt app with every Qualibot listener (the token lives on `client`)."""
+    app = AsyncApp(client=client, signing_secret=signing_secret, **bolt)
+    _register_lookup(app, ctx)
+    _register_conversations(app, ctx)
+
+    @app.error
+    async def log_errors(error: Exception, body: dict[str, Any]) -> None:
+        what = body.get("command") or (body.get("event") or {}).get("type") or body.get("type")
+        user = body.get("user_id") or (body.get("user") or {}).get("id")
+        log.error("Slack listener failed on %s from %s: %s", what, user, error, exc_info=error)
+
+    return app
+
+
+# ------------------------------------------------------------------ lookups
+
+
+def _lookup(ctx: SlackContext, query: str) -> tuple[LookupResult, ScoreResult | None]:
+    with session_scope(ctx.db) as session:
+        found = find_leads(session, query)
+        result = None
+        if found.lead is not None:
+            result = compute_lead(session, found.lead, ctx.config, ctx.now())
+            session.expunge_all()
+        return found, result
+
+
+def _register_lookup(app: AsyncApp, ctx: SlackContext) -> None:
+    @app.command("/lead")
+    async def lead_command(ack: Any, command: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        query = (command.get("text") or "").strip()
+        channel, user = command["channel_id"], command["user_id"]
+        if not query:
+            await _ephemeral(client, channel, user, blocks.text_blocks(blocks.LEAD_USAGE))
+            return
+        found, result = await asyncio.to_thread(_lookup, ctx, query)
+        if found.lead is None or result is None:
+            await _ephemeral(
+                client, channel, user, blocks.suggestions_blocks(query, found.suggestions)
+            )
+            return
+        card = blocks.lead_card(found.lead, result, ctx.now())
+        if len(found.leads) > 1:
+            others = ", ".join(lead.email for lead in found.leads[1:4])
+            card.insert(
+                0, blocks.context(f"{len(found.leads)} leads match; best first. Also: {others}")
+            )
+        await _ephemeral(client, channel, user, card, f"{found.lead.email}: {result.total:.1f}")
+
+    @app.action("claim")
+    async def claim(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        lead_id = int(action["value"])
+        won, owner = await asyncio.to_thread(_claim, ctx, lead_id, user)
+        channel = (body.get("channel") or {}).get("id") or user
+        text = (
+            f"<@{user}> claimed this lead."
+            if won
+            else f"Already claimed by <@{owner}>."
+            if owner
+            else "This lead no longer exists."
+        )
+        message = body.get("message")
+        if won and message and not body.get("container", {}).get("is_ephemeral"):
+            await client.chat_update(
+                channel=channel,
+                ts=message["ts"],
+                text=text,
+                blocks=[*message.get("blocks", []), *blocks.text_blocks(f"✔ {text}")],
+            )
+        else:
+            await _ephemeral(client, channel, user, blocks.text_blocks(text), text)
+
+
+def _claim(ctx: SlackContext, lead_id: int, user: str) -> tuple[bool, str | None]:
+    """Set the owner unless someone has it: one conditional UPDATE, so the first click wins."""
+    with session_scope(ctx.db) as session:
+        claimed = session.execute(
+            update(Lead)
+            .where(Lead.id == lead_id, Lead.owner.is_(None))  # type: ignore[union-attr]
+            .values(owner=user, updated_at=ctx.now())
+        ).rowcount
+        lead = get_lead(session, lead_id)
+        return bool(claimed), None if lead is None else lead.owner
+
+
+async def _ephemeral(
+    client: AsyncWebClient, channel: str, user: str, body: list[dict[str, Any]], text: str = ""
+) -> None:
+    await client.chat_postEphemeral(
+        channel=channel, user=user, blocks=body, text=text or "Qualibot"
+    )
+
+
+# ------------------------------------------------------------------ conversations
+
+
+def _register_conversations(app: AsyncApp, ctx: SlackContext) -> None:
+    @app.command("/qualify")
+    async def qualify_command(ack: Any, command: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        channel, user = command["channel_id"], command["user_id"]
+        words = (command.get("text") or "").split()
+        framework = "bant"
+        if len(words) > 1 and words[-1].lower() in ctx.config.frameworks:
+            framework = words.pop().lower()
+        if not words:
+            await _ephemeral(client, channel, user, blocks.text_blocks(blocks.QUALIFY_USAGE))
+            return
+        query = " ".join(words)
+        found, _ = await asyncio.to_thread(_lookup, ctx, query)
+        if found.lead is None:
+            await _ephemeral(
+                client, channel, user, blocks.suggestions_blocks(query, found.suggestions)
+            )
+            return
+        assert found.lead.id is not None
+        await start_conversation(ctx, client, found.lead.id, user, framework)
+
+    @app.action("qualify_now")
+    async def qualify_now(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        await start_conversation(ctx, client, int(action["value"]), body["user"]["id"], "bant")
+
+    @app.event("message")
+    async def direct_message(
+        event: dict[str, Any], body: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
+            return
+        user, text = event["user"], event.get("text") or ""
+        conversation = await asyncio.to_thread(ctx.conversations.open_conversation, user)
+        if conversation is None or conversation.id is None:
+            await client.chat_postMessage(
+                channel=event["channel"],
+                text="No qualification is open. Start one with `/qualify <lead>`.",
+            )
+            return
+        external = event.get("client_msg_id") or f"{event['channel']}:{event.get('ts')}"
+        step = await ctx.conversations.reply(
+            conversation.id, text, ctx.now(), external_id=f"msg:{external}", source="slack_dm"
+        )
+        await post_step(client, event["channel"], step)
+
+    @app.action({"action_id": ANSWER_ACTION})
+    async def answer_button(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        try:
+            conversation_id, payload = blocks.parse_answer_value(action["value"])
+        except ValueError:
+            log.warning("ignored a malformed answer button: %s", action.get("value"))
+            return
+        channel = body["channel"]["id"]
+        message = body.get("message") or {}
+        if message.get("ts"):
+            question = (message.get("blocks") or [{}])[0].get("text", {}).get("text", "")
+            await client.chat_update(
+                channel=channel,
+                ts=message["ts"],
+                text=question,
+                blocks=blocks.chosen_blocks(question, action["text"]["text"]),
+            )
+        step = await ctx.conversations.reply(
+            conversation_id,
+            payload,
+            ctx.now(),
+            external_id=f"action:{action.get('action_ts')}:{body['user']['id']}",
+            source="slack_button",
+        )
+        await post_step(client, channel, step)
+
+
+async def start_conversation(
+    ctx: SlackContext, client: AsyncWebClient, lead_id: int, rep: str, framework: str
+) -> Step:
+    """Open (or resume) a qualification with `rep` about a lead and DM the first question."""
+    opened = await client.conversations_open(users=rep)
+    channel = opened["channel"]["id"]
+    step = await asyncio.to_thread(
+        ctx.conversations.open, lead_id, rep, framework, ctx.now(), channel=channel
+    )
+    await post_step(client, channel, step)
+    return step
+
+
+async def post_step(client: AsyncWebClient, channel: str, step: Step) -> None:
+    """Post what a conversation step produced, in order (replies, then the score card)."""
+    if step.duplicate:
+        return
+    for reply in step.replies:
+        await client.chat_postMessage(
+            channel=channel,
+            text=reply.text,
+            blocks=blocks.reply_blocks(reply, step.conversation_id),
+        )
+    if step.card is not None:
+        await client.chat_postMessage(
+            channel=channel,
+            text=f"Score card: {step.card.result.total:.1f} ({step.card.result.tier})",
+            blocks=blocks.score_card_blocks(step.card),
+        )

@@ -1,0 +1,186 @@
+"""Block Kit builders: every Slack message and view Qualibot sends is built here."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.conversations import ScoreCard
+from bot.storage.tables import Lead
+from dialogs.domain import Reply
+from scoring.result import ScoreResult
+from scoring.values import describe_value
+
+TIER_EMOJI = {"hot": "🔥", "warm": "🌤️", "cold": "❄️"}
+MAX_TEXT = 2900  # Slack's section text limit is 3,000 characters
+
+LEAD_USAGE = (
+    "Usage: `/lead <email | domain | company>`, e.g. `/lead jane@acme.com`, "
+    "`/lead acme.com` or `/lead Acme`."
+)
+QUALIFY_USAGE = "Usage: `/qualify <email | domain | company> [bant | champ]`"
+
+
+def _section(text: str) -> dict[str, Any]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_TEXT]}}
+
+
+def context(text: str) -> dict[str, Any]:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_TEXT]}]}
+
+
+def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    button: dict[str, Any] = {
+        "type": "button",
+        "text": {"type": "plain_text", "text": text[:75], "emoji": True},
+        "action_id": action_id,
+        "value": value[:2000],
+    }
+    if style:
+        button["style"] = style
+    return button
+
+
+def text_blocks(text: str) -> list[dict[str, Any]]:
+    return [_section(text)]
+
+
+# ------------------------------------------------------------------ conversations
+
+
+def answer_value(conversation_id: int, payload: str) -> str:
+    """The `value` of an answer button: which conversation, what it answers."""
+    return json.dumps({"c": conversation_id, "p": payload}, separators=(",", ":"))
+
+
+def parse_answer_value(value: str) -> tuple[int, str]:
+    """(conversation id, payload) of an answer button; ValueError when malformed."""
+    try:
+        data = json.loads(value)
+        return int(data["c"]), str(data["p"])
+    except (ValueError, KeyError, TypeError):
+        raise ValueError(f"malformed answer button value: {value[:100]!r}") from None
+
+
+def reply_blocks(reply: Reply, conversation_id: int) -> list[dict[str, Any]]:
+    """A bot reply in a DM: its text and, for a question, quick-reply buttons."""
+    blocks = [_section(reply.text)]
+    if reply.buttons:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"answers:{conversation_id}",
+                "elements": [
+                    _button(b.title, f"answer:{i}", answer_value(conversation_id, b.payload))
+                    for i, b in enumerate(reply.buttons)
+                ],
+            }
+        )
+    return blocks
+
+
+def chosen_blocks(question_text: str, chosen: str) -> list[dict[str, Any]]:
+    """The question message once a button was pressed (the buttons go away)."""
+    return [_section(question_text), context(f"✔ You answered: *{chosen}*")]
+
+
+def score_card_blocks(card: ScoreCard) -> list[dict[str, Any]]:
+    """The end of a conversation: before → after and what changed."""
+    r = card.result
+    after = _snapshot(r.total, r.grade, r.tier, r.qualified)
+    before = (
+        "not scored"
+        if card.before is None
+        else _snapshot(
+            card.before.total, card.before.grade, card.before.tier, card.before.qualified
+        )
+    )
+    who = card.lead_name + (f" ({card.company})" if card.company else "")
+    lines = [f"*Score card: {who}*", f"{before}  →  {after}"]
+    changes = "\n".join(
+        f"• *{c.label}*: {c.before + ' → ' if c.before else ''}{c.after}" for c in card.changes
+    )
+    blocks = [_section("\n".join(lines))]
+    if changes:
+        blocks.append(_section(changes))
+    if r.missing:
+        blocks.append(context("Missing to qualify: " + "; ".join(m.label for m in r.missing)))
+    return blocks
+
+
+def _snapshot(total: float, grade: str, tier: str, qualified: bool) -> str:
+    gate = "qualified ✅" if qualified else "not qualified"
+    return f"*{total:.1f}* {grade} {TIER_EMOJI.get(tier, '')} {tier}, {gate}"
+
+
+# ------------------------------------------------------------------ lookups
+
+
+def _age(at: datetime | None, now: datetime) -> str:
+    if at is None:
+        return ""
+    days = (now - at).days
+    return "today" if days < 1 else f"{days}d ago"
+
+
+def lead_card(lead: Lead, result: ScoreResult, now: datetime) -> list[dict[str, Any]]:
+    """`/lead`: score, grade, tier, gate, top contributions, answers, activity, buttons."""
+    who = " · ".join(x for x in (lead.name, lead.title, lead.company) if x) or lead.email
+    gate = (
+        "✅ qualified"
+        if result.qualified
+        else "not qualified: missing " + ", ".join(m.label for m in result.missing)
+    )
+    head = (
+        f"*{who}*  <mailto:{lead.email}|{lead.email}>\n"
+        f"*{result.total:.1f}*/100 · grade *{result.grade}* · "
+        f"{TIER_EMOJI.get(result.tier, '')} *{result.tier}* · {gate}"
+    )
+    top = "\n".join(f"`{c.score_points:+5.1f}` {c.label}" for c in result.top_contributions(5))
+    answers = "\n".join(
+        f"• *{slot}*: {describe_value(slot, a.value)} ({_age(a.answered_at, now)}"
+        + (", expired" if a.expired else "")
+        + ")"
+        for slot, a in result.answers.items()
+    )
+    activity = sorted(
+        (c for c in result.contributions if c.source == "event" and c.at is not None),
+        key=lambda c: c.at or now,
+        reverse=True,
+    )[:5]
+    recent = "\n".join(f"• {c.label} ({_age(c.at, now)})" for c in activity)
+    blocks = [_section(head)]
+    if top:
+        blocks.append(_section(f"*Why*\n{top}"))
+    blocks.append(_section(f"*Answers*\n{answers}" if answers else "*Answers*\nnone yet"))
+    if recent:
+        blocks.append(_section(f"*Recent activity*\n{recent}"))
+    footer = f"Owner: {f'<@{lead.owner}>' if lead.owner else 'unclaimed'}"
+    if result.flags:
+        footer += " · " + " · ".join(f"⚑ {f.message}" for f in result.flags)
+    blocks.append(context(footer))
+    blocks.append(lead_actions(lead))
+    return blocks
+
+
+def lead_actions(lead: Lead) -> dict[str, Any]:
+    value = str(lead.id)
+    return {
+        "type": "actions",
+        "block_id": f"lead:{lead.id}",
+        "elements": [
+            _button("Qualify now", "qualify_now", value, "primary"),
+            _button("Claim", "claim", value),
+            _button("Explain in full", "explain", value),
+            _button("Share to channel", "share", value),
+        ],
+    }
+
+
+def suggestions_blocks(query: str, suggestions: Sequence[str]) -> list[dict[str, Any]]:
+    text = f"No lead matches *{query}*."
+    if suggestions:
+        text += " Did you mean: " + ", ".join(f"`{s}`" for s in suggestions) + "?"
+    return [_section(text), context(LEAD_USAGE)]
