@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine, update
 
 from bot.conversations import ConversationService, Step
+from bot.lead_lists import LIST_FILTERS, HomeData, LeadPage, home_data, list_leads
 from bot.lead_lookup import LookupResult, find_leads
 from bot.scoring_service import compute_lead
 from bot.slack import blocks
@@ -99,6 +100,38 @@ def _register_lookup(app: AsyncApp, ctx: SlackContext) -> None:
             )
         await _ephemeral(client, channel, user, card, f"{found.lead.email}: {result.total:.1f}")
 
+    @app.command("/leads")
+    async def leads_command(ack: Any, command: dict[str, Any], client: AsyncWebClient) -> None:
+        await ack()
+        kind = (command.get("text") or "").strip().lower() or "hot"
+        channel, user = command["channel_id"], command["user_id"]
+        if kind not in LIST_FILTERS:
+            await _ephemeral(client, channel, user, blocks.text_blocks(blocks.LEADS_USAGE))
+            return
+        page = await asyncio.to_thread(_list, ctx, kind, user, 0)
+        await _ephemeral(client, channel, user, blocks.leads_list(kind, page), f"{kind} leads")
+
+    @app.action(re.compile(r"^leads_page:"))
+    async def leads_page(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], respond: Any
+    ) -> None:
+        await ack()
+        kind, _, number = action["value"].partition(":")
+        if kind not in LIST_FILTERS or not number.isdigit():
+            return
+        page = await asyncio.to_thread(_list, ctx, kind, body["user"]["id"], int(number))
+        await respond(
+            blocks=blocks.leads_list(kind, page), text=f"{kind} leads", replace_original=True
+        )
+
+    @app.event("app_home_opened")
+    async def home(event: dict[str, Any], client: AsyncWebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = event["user"]
+        data = await asyncio.to_thread(_home, ctx, user)
+        await client.views_publish(user_id=user, view=blocks.home_view(data))
+
     @app.action("claim")
     async def claim(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
@@ -125,6 +158,16 @@ def _register_lookup(app: AsyncApp, ctx: SlackContext) -> None:
             )
         else:
             await _ephemeral(client, channel, user, blocks.text_blocks(text), text)
+
+
+def _list(ctx: SlackContext, kind: str, user: str, page: int) -> LeadPage:
+    with session_scope(ctx.db) as session:
+        return list_leads(session, kind, user, ctx.now(), page)
+
+
+def _home(ctx: SlackContext, user: str) -> HomeData:
+    with session_scope(ctx.db) as session:
+        return home_data(session, user, ctx.now())
 
 
 def _claim(ctx: SlackContext, lead_id: int, user: str) -> tuple[bool, str | None]:

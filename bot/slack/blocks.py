@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.conversations import ScoreCard
+from bot.lead_lists import PAGE_SIZE, HomeData, LeadPage, LeadRow
 from bot.storage.tables import Lead
 from dialogs.domain import Reply
 from scoring.result import ScoreResult
@@ -184,3 +185,60 @@ def suggestions_blocks(query: str, suggestions: Sequence[str]) -> list[dict[str,
     if suggestions:
         text += " Did you mean: " + ", ".join(f"`{s}`" for s in suggestions) + "?"
     return [_section(text), context(LEAD_USAGE)]
+
+
+# ------------------------------------------------------------------ lists and App Home
+
+LEADS_USAGE = "Usage: `/leads [hot | warm | mine | stale | qualified]` (default: hot)"
+
+
+def _row_text(row: LeadRow) -> str:
+    who = row.name or row.email
+    company = f" · {row.company}" if row.company else ""
+    gate = " ✅" if row.qualified else ""
+    owner = f" · <@{row.owner}>" if row.owner else " · unclaimed"
+    return (
+        f"`{row.total:5.1f}` {row.grade} {TIER_EMOJI.get(row.tier, '')} *{who}*{company}"
+        f"{gate}{owner}"
+    )
+
+
+def leads_list(kind: str, page: LeadPage) -> list[dict[str, Any]]:
+    """`/leads`: one page of a list, with paging buttons."""
+    if not page.rows:
+        return [_section(f"No {kind} leads right now."), context(LEADS_USAGE)]
+    first = page.page * PAGE_SIZE + 1
+    last = first + len(page.rows) - 1
+    out = [
+        _section(f"*{kind.capitalize()} leads* ({first}–{last} of {page.total})"),
+        _section("\n".join(_row_text(r) for r in page.rows)),
+    ]
+    buttons = []
+    if page.page > 0:
+        buttons.append(_button("‹ Previous", "leads_page:prev", f"{kind}:{page.page - 1}"))
+    if page.has_next:
+        buttons.append(_button("Next ›", "leads_page:next", f"{kind}:{page.page + 1}"))
+    if buttons:
+        out.append({"type": "actions", "block_id": f"leads:{kind}", "elements": buttons})
+    return out
+
+
+def home_view(data: HomeData) -> dict[str, Any]:
+    """The App Home tab."""
+    pending = (
+        "\n".join(f"• {who} ({status})" for _, who, status in data.pending) or "Nothing pending. 🎉"
+    )
+    mine = "\n".join(_row_text(r) for r in data.mine) or "No leads assigned to you yet."
+    hot = "\n".join(_row_text(r) for r in data.recent_hot) or "No new hot leads this week."
+    return {
+        "type": "home",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "Qualibot"}},
+            _section(f"*Pending qualifications*\n{pending}"),
+            {"type": "divider"},
+            _section(f"*Your leads by score*\n{mine}"),
+            {"type": "divider"},
+            _section(f"*Hot this week*\n{hot}"),
+            context("`/lead <email|domain|company>` · `/leads hot` · `/qualify <lead>`"),
+        ],
+    }
