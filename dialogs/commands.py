@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 
 COMMANDS = ("skip", "back", "change", "summary", "later", "cancel", "help")
+# Commands a one-word typo may trigger. `cancel` throws the conversation away, so it must
+# be typed as is ("cancelled" may well be an answer).
+_FUZZY_COMMANDS = ("skip", "back", "summary", "later", "help")
 _ALIASES = {
     "next": "skip",
     "pass": "skip",
@@ -25,13 +29,17 @@ _ALIASES = {
     "?": "help",
     "commands": "help",
 }
-_CHANGE = re.compile(r"^(?:change|edit|fix|update|redo)\s+(?:the\s+)?(?P<slot>[\w\s-]+?)\s*$", re.I)
+_CHANGE_VERBS = ("change", "edit", "fix", "update", "redo")
+_CHANGE = re.compile(r"^(?P<verb>[a-z]+)\s+(?:the\s+)?(?P<slot>[\w\s-]+?)\s*$")
 
 
 @dataclass(frozen=True, slots=True)
 class Command:
     name: str
     argument: str | None = None  # the slot to change, as typed
+    # The command word was a typo ("chnage budget"): only a command if the argument
+    # names a slot; otherwise the message is an answer.
+    fuzzy: bool = False
 
 
 def parse_command(text: str) -> Command | None:
@@ -39,21 +47,34 @@ def parse_command(text: str) -> Command | None:
     cleaned = " ".join(text.strip().lower().strip("!.").split())
     if not cleaned or len(cleaned) > 40:
         return None
-    if m := _CHANGE.match(cleaned):
-        return Command("change", m["slot"])
     if cleaned in _ALIASES:
         return Command(_ALIASES[cleaned])
+    if m := _CHANGE.match(cleaned):
+        verb = m["verb"]
+        if verb in _CHANGE_VERBS:
+            return Command("change", m["slot"])
+        if len(verb) >= 5 and fuzz.ratio(verb, "change") >= 80:
+            return Command("change", m["slot"], fuzzy=True)
     if " " in cleaned or len(cleaned) < 4:
         return Command(cleaned) if cleaned in COMMANDS else None
-    best = process.extractOne(cleaned, COMMANDS, scorer=fuzz.ratio, score_cutoff=80)
+    if cleaned in COMMANDS:
+        return Command(cleaned)
+    best = process.extractOne(cleaned, _FUZZY_COMMANDS, scorer=fuzz.ratio, score_cutoff=80)
     return Command(best[0]) if best else None
 
 
-def match_slot(typed: str, labels: dict[str, str]) -> str | None:
+def match_slot(typed: str, labels: Mapping[str, str | Iterable[str]]) -> str | None:
     """The slot a rep means by `typed` ("budget", "money", "buget"); `labels` maps slot →
-    its label(s) in the conversation's framework."""
-    names = {slot: slot for slot in labels} | {
-        label.lower(): slot for slot, label in labels.items()
-    }
-    best = process.extractOne(typed.lower(), list(names), scorer=fuzz.WRatio, score_cutoff=80)
+    its label, or several names (e.g. its label in every framework)."""
+    names: dict[str, str] = {}
+    for slot, label in labels.items():
+        names[slot.replace("_", " ")] = slot
+        for name in [label] if isinstance(label, str) else label:
+            names.setdefault(name.lower(), slot)
+    typed = typed.lower().strip()
+    if typed in names:
+        return names[typed]
+    if len(typed) < 4:  # "it", "that": too short to guess from
+        return None
+    best = process.extractOne(typed, list(names), scorer=fuzz.WRatio, score_cutoff=80)
     return names[best[0]] if best else None

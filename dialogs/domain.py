@@ -88,7 +88,9 @@ class Domain:
             form_name(fw): {"required_slots": list(spec.slots)}
             for fw, spec in self.config.frameworks.items()
         }
-        return {**self.data, "slots": slots, "forms": forms}
+        actions = list(self.data.get("actions") or [])
+        actions += [f"validate_{form}" for form in forms if f"validate_{form}" not in actions]
+        return {**self.data, "slots": slots, "forms": forms, "actions": actions}
 
     def has_response(self, name: str) -> bool:
         return bool(self.data["responses"].get(name))
@@ -113,9 +115,11 @@ class Domain:
             if self.has_response(name):
                 return self.render(name, seed, **values)
         choices = self.choices(slot) or []
-        text = f"*{values['slot_label']}*?"
-        buttons = tuple(Button(c.replace("_", " ").capitalize(), c) for c in choices)
-        return Reply(text, (*buttons, Button("Not sure", "not sure")), f"utter_ask_{slot}")
+        shown = [c.replace("_", " ") for c in choices]
+        listed = " or ".join(filter(None, [", ".join(shown[:-1]), *shown[-1:]]))
+        reply = self.render("utter_ask_choice", seed, **{**values, "choices": listed})
+        buttons = tuple(Button(s.capitalize(), c) for s, c in zip(shown, choices, strict=True))
+        return Reply(reply.text, (*buttons, Button("Not sure", "not sure")), reply.kind)
 
     def hint(self, framework: str, slot: str, seed: int = 0, **values: Any) -> Reply:
         """What to say when an answer to `slot` was not understood."""

@@ -14,8 +14,9 @@ resumes after a restart; the caller also stores the answers when `Turn.completed
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rasa_sdk.executor import ActionExecutor
@@ -29,7 +30,22 @@ from scoring.values import describe_value, is_unknown, validate_value
 
 STATE_VERSION = 1
 MAX_TRIES = 2
-_CONFIRM = {"yes", "y", "yep", "yeah", "still right", "correct", "same", "unchanged", "ok"}
+# Answers to "Is that still right?": words that together keep the old answer ("yes",
+# "yep, still right", "no change"), and ones that say it changed without saying how.
+_CONFIRM_WORDS = frozenset(
+    {
+        *("yes", "y", "yep", "yup", "yeah", "ya", "ok", "okay", "sure", "correct", "right"),
+        *("true", "valid", "accurate", "still", "same", "unchanged", "as", "before", "it"),
+        *("is", "that", "that's", "thats", "all", "good", "fine", "stands", "holds"),
+    }
+)
+_CONFIRM_PHRASES = frozenset({"no change", "no changes", "nothing changed", "nothing's changed"})
+_DENY = frozenset(
+    {
+        *("no", "nope", "nah", "n", "wrong", "not really", "changed", "it changed"),
+        *("no it changed", "not anymore", "not any more", "no longer"),
+    }
+)
 UNKNOWN_VALUES: dict[str, dict[str, Any]] = {
     "budget": {"status": "unknown"},
     "authority": {"role": "unknown"},
@@ -78,7 +94,7 @@ class Turn:
 
 
 def new_answers(state: dict[str, Any]) -> list[NewAnswer]:
-    """The answers collected in a conversation, in the order given."""
+    """The answers collected in a conversation (none once it is cancelled)."""
     return [
         NewAnswer(a["slot"], a["value"], a["raw"], datetime.fromisoformat(a["at"]))
         for a in state["answers"].values()
@@ -163,16 +179,22 @@ class DialogEngine:
             raise ValueError(f"conversation is {state['status']}")
         state["events"].append({"event": "user", "text": text, "timestamp": now.timestamp()})
         command = parse_command(text)
-        if state["status"] == "paused":
+        if (
+            command is not None
+            and command.fuzzy
+            and self._match_slot(state, command.argument or "") is None
+        ):
+            command = None  # "chance is low": a typo'd `change` only if it names a slot
+        resuming = state["status"] == "paused"
+        if resuming:
             state["status"] = "active"
-            turn.replies.append(self._say("utter_resumed", state))
-            if command is None and not parse_answer(text, now, state["asked"]).slots:
-                self._advance(turn)  # "hi, ready": just ask again, no try counted
-                return turn
+            if command is None or command.name not in ("later", "cancel"):
+                turn.replies.append(self._say("utter_resumed", state))
         if command is not None:
             self._command(turn, command, now)
             return turn
-        await self._answer(turn, text, now)
+        # right after a pause, "hi, I'm back" is not an attempt at the question
+        await self._answer(turn, text, now, count_try=not resuming)
         return turn
 
     def resume(self, state: dict[str, Any]) -> Turn:
@@ -238,6 +260,14 @@ class DialogEngine:
             "raw": raw,
             "at": _iso(now),
         }
+        if slot in state["skipped"]:
+            state["skipped"].remove(slot)
+        self._resolved(state, slot)
+
+    @staticmethod
+    def _resolved(state: dict[str, Any], slot: str) -> None:
+        """`slot` leaves the queue (answered, kept or skipped); `back` returns to the
+        most recently resolved slot first (`order`)."""
         if slot in state["order"]:
             state["order"].remove(slot)
         state["order"].append(slot)
@@ -247,28 +277,41 @@ class DialogEngine:
             state["reconfirm"].remove(slot)
         state["tries"].pop(slot, None)
 
-    async def _answer(self, turn: Turn, text: str, now: datetime) -> None:
+    async def _answer(self, turn: Turn, text: str, now: datetime, count_try: bool = True) -> None:
         state = turn.state
         asked = state["asked"]
         outcome = parse_answer(text, now, asked)  # input problems (empty, capped) only
         if outcome.capped:
             turn.replies.append(self._say("utter_too_long", state))
-        if asked is not None and asked in state["reconfirm"] and _is_confirmation(text):
-            value = state["known"][asked]["value"]
-            self._record(state, asked, value, text, now)
-            still = f"{self._label(state, asked)} still {describe_value(asked, value)}"
-            turn.replies.append(self._say("utter_got_it", state, understood=still))
-            self._advance(turn)
-            return
+        if asked is not None and asked in state["reconfirm"]:
+            reply = _reconfirmation(text)
+            if reply == "confirmed":
+                known = state["known"][asked]
+                value = _refreshed(asked, known["value"], known["at"], now)
+                self._record(state, asked, value, text, now)
+                still = f"{self._label(state, asked)} still {describe_value(asked, value)}"
+                turn.replies.append(self._say("utter_got_it", state, understood=still))
+                self._advance(turn)
+                return
+            if reply == "changed":  # "no": not an answer, ask the question itself
+                state["reconfirm"].remove(asked)
+                self._advance(turn)
+                return
         filled = await self._run_form(state, text[:MAX_ANSWER_CHARS], now)
         for slot, value in filled.items():
             self._record(state, slot, value, text, now)
+        if asked in filled:  # `back` returns to the question just answered first
+            state["order"].remove(asked)
+            state["order"].append(asked)
         if filled:
             understood = "; ".join(
                 f"{self._label(state, s)}: {describe_value(s, v)}" for s, v in filled.items()
             )
             turn.replies.append(self._say("utter_got_it", state, understood=understood))
         if asked is not None and asked not in filled:
+            if filled or not count_try:  # understood, or just back from a pause: ask again
+                self._advance(turn)
+                return
             if outcome.problem in ("empty", "no_words"):  # not an attempt: just re-ask
                 self._advance(turn, self._say("utter_empty", state))
                 return
@@ -279,9 +322,19 @@ class DialogEngine:
                     turn, self.domain.hint(state["framework"], asked, state["seed"], **values)
                 )
                 return
-            self._record(state, asked, self._unknown(asked), text, now)
-            turn.replies.append(self._say("utter_gave_up", state, asked))
+            if asked in state["answers"]:  # reopened with `change`: keep what it was
+                self._keep(turn, asked)
+            else:
+                self._record(state, asked, self._unknown(asked), text, now)
+                turn.replies.append(self._say("utter_gave_up", state, asked))
         self._advance(turn)
+
+    def _keep(self, turn: Turn, slot: str) -> None:
+        """Leave `slot` at the answer it already has in this conversation."""
+        state = turn.state
+        self._resolved(state, slot)
+        answer = describe_value(slot, state["answers"][slot]["value"])
+        turn.replies.append(self._say("utter_kept", state, slot, answer=answer))
 
     async def _run_form(
         self, state: dict[str, Any], text: str, now: datetime
@@ -327,6 +380,16 @@ class DialogEngine:
         slots = self.config.frameworks[state["framework"]].slots
         return {s: self._label(state, s) for s in slots}
 
+    def _match_slot(self, state: dict[str, Any], typed: str) -> str | None:
+        """The form's slot `typed` names: by its label here, its name, or its label in
+        any framework ("change money" in a BANT conversation is the budget)."""
+        names: dict[str, list[str]] = {}
+        for slot, label in self._form_labels(state).items():
+            names[slot] = [label, self.config.slots[slot].label] + [
+                spec.labels[slot] for spec in self.config.frameworks.values() if slot in spec.labels
+            ]
+        return match_slot(typed, names)
+
     def _command(self, turn: Turn, command: Command, now: datetime) -> None:
         state = turn.state
         name = command.name
@@ -335,9 +398,12 @@ class DialogEngine:
             self._reask(turn)
         elif name == "skip":
             slot = state["asked"]
-            if slot is not None:
-                state["queue"].remove(slot)
-                state["skipped"].append(slot)
+            if slot is not None and slot in state["answers"]:
+                self._keep(turn, slot)  # skipping a reopened question keeps its answer
+            elif slot is not None:
+                self._resolved(state, slot)
+                if slot not in state["skipped"]:
+                    state["skipped"].append(slot)
                 turn.replies.append(self._say("utter_skipped", state, slot))
             self._advance(turn)
         elif name == "back":
@@ -348,7 +414,7 @@ class DialogEngine:
             self._reopen(turn, state["order"][-1])
         elif name == "change":
             labels = self._form_labels(state)
-            slot = match_slot(command.argument or "", labels)
+            slot = self._match_slot(state, command.argument or "")
             if slot is None:
                 turn.replies.append(
                     self._say("utter_change_unknown_slot", state, slots=", ".join(labels.values()))
@@ -365,12 +431,13 @@ class DialogEngine:
         elif name == "cancel":
             state["status"] = "cancelled"
             state["asked"] = None
+            state["answers"] = {}  # nothing from a cancelled conversation is saved
             turn.cancelled = True
             turn.replies.append(self._say("utter_cancelled", state))
 
     def _reopen(self, turn: Turn, slot: str) -> None:
+        """Ask `slot` again now; an answer it has stays until a new one replaces it."""
         state = turn.state
-        state["answers"].pop(slot, None)
         if slot in state["order"]:
             state["order"].remove(slot)
         if slot in state["skipped"]:
@@ -391,12 +458,17 @@ class DialogEngine:
     def _summary(self, state: dict[str, Any]) -> Reply:
         lines = []
         for slot, label in self._form_labels(state).items():
+            known = state["known"].get(slot)
             if slot in state["answers"]:
                 text = describe_value(slot, state["answers"][slot]["value"])
+                if slot in state["queue"]:
+                    text += " _(changing)_"
+            elif known and not known["expired"] and not is_unknown(slot, known["value"]):
+                text = describe_value(slot, known["value"]) + " _(already known)_"
             elif slot in state["skipped"]:
                 text = "_skipped_"
-            elif slot in state["known"] and slot not in state["queue"]:
-                text = describe_value(slot, state["known"][slot]["value"]) + " _(already known)_"
+            elif slot in state["reconfirm"]:
+                text = describe_value(slot, known["value"] if known else None) + " _(to reconfirm)_"
             else:
                 text = "_not yet_"
             lines.append(f"• *{label}*: {text}")
@@ -414,5 +486,28 @@ def _age_days(at: str, state: dict[str, Any]) -> int:
     return max(0, (now - datetime.fromisoformat(at)).days)
 
 
-def _is_confirmation(text: str) -> bool:
-    return " ".join(text.lower().strip(" .!").split()) in _CONFIRM
+def _reconfirmation(text: str) -> str | None:
+    """How `text` answers "Is that still right?": "confirmed" (the old answer stands),
+    "changed" (it doesn't, but no new answer given) or None (read it as an answer)."""
+    cleaned = " ".join(re.sub(r"[^\w\s']+", " ", text.lower().replace("’", "'")).split())
+    if cleaned in _DENY:
+        return "changed"
+    if cleaned in _CONFIRM_PHRASES:
+        return "confirmed"
+    words = cleaned.split()
+    if words and all(w in _CONFIRM_WORDS for w in words):
+        return "confirmed"
+    return None
+
+
+def _refreshed(slot: str, value: dict[str, Any], at: str, now: datetime) -> dict[str, Any]:
+    """A confirmed old answer as of `now`: a timeline's horizon counts from the new answer."""
+    if slot != "timeline" or value.get("status") != "known":
+        return value
+    if value.get("date"):
+        decision = date.fromisoformat(str(value["date"]))
+    elif value.get("horizon_days") is not None:
+        decision = datetime.fromisoformat(at).date() + timedelta(days=int(value["horizon_days"]))
+    else:
+        return value
+    return {**value, "date": decision.isoformat(), "horizon_days": (decision - now.date()).days}
