@@ -102,7 +102,15 @@ def validation_action(form: str) -> type[QualificationFormValidation]:
     cls = _ACTIONS.get(form)
     if cls is None:
         name = "Validate" + "".join(p.capitalize() for p in form.split("_"))
-        cls = _ACTIONS[form] = type(name, (QualificationFormValidation,), {"form": form})
+        # `__module__` must name this module (ABCMeta would record "abc"), and the class
+        # must be a module attribute: the rasa-sdk server pickles the registered actions
+        # into its worker processes, which find the classes again by module and name.
+        cls = type(
+            name,
+            (QualificationFormValidation,),
+            {"form": form, "__module__": __name__, "__qualname__": name},
+        )
+        _ACTIONS[form] = globals()[name] = cls
     return cls
 
 
@@ -111,4 +119,4 @@ _ACTIONS: dict[str, type[QualificationFormValidation]] = {}
 # One class per form of the shipped domain, defined at import so that
 # `python -m rasa_sdk --actions dialogs.actions` registers them.
 for _form in load_domain_file().get("forms", {}):
-    globals()[validation_action(_form).__name__] = validation_action(_form)
+    validation_action(_form)
