@@ -1,10 +1,11 @@
 """Qualification conversations on the database: the dialog engine plus storage.
 
-Each rep message is stored raw (and committed) before it is processed; the engine's state
-is saved after every step, so a conversation resumes after a restart. When the form
-completes, the answers are stored as history, the lead is rescored and a score card
-(before → after, what this conversation changed) is returned. Used by the console
-(`qualibot shell`, `qualibot demo`) and the Slack app alike.
+Each rep message is stored raw (and committed) before it is processed; a redelivery (the
+same external id) changes nothing, unless the first delivery's processing failed: then it
+is processed now. The engine's state is saved after every step, so a conversation resumes
+after a restart. When the form completes, the answers are stored as history, the lead is
+rescored and a score card (before → after, what this conversation changed) is returned.
+Used by the console (`qualibot shell`, `qualibot demo`) and the Slack app alike.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from scoring.result import ScoreResult
 from scoring.values import describe_value
 
 OPEN_STATUSES = ("active", "paused")
+# The service's own entry in the engine's JSON state: the id of the newest rep message
+# processed, so that a redelivered message whose processing failed is processed then.
+LAST_MESSAGE_KEY = "last_message_id"
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,20 +155,22 @@ class ConversationService:
         """Process one rep message: store it raw, run the dialog, save the outcome."""
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         async with lock:
-            if not self._store_incoming(conversation_id, text, now, external_id):
-                return Step(conversation_id, duplicate=True)
+            message = self._store_incoming(conversation_id, text, now, external_id)
             with session_scope(self.db) as session:
                 conversation = session.get(Conversation, conversation_id, with_for_update=True)
                 if conversation is None:
                     raise LookupError(f"no conversation {conversation_id}")
+                if message.redelivered and not _unprocessed(conversation, message):
+                    return Step(conversation_id, duplicate=True)
                 if conversation.status not in OPEN_STATUSES:
                     return Step(conversation_id, status=conversation.status)
-                turn = await self.dialog.handle(conversation.state, text, now)
+                # a redelivery of a message whose processing failed is read as first sent
+                turn = await self.dialog.handle(conversation.state, message.text, message.at)
                 step = Step(conversation_id, turn.replies, turn.status)
                 if turn.completed:
                     lead = _lead(session, conversation.lead_id)
                     step.card = self._complete(session, conversation, lead, turn, now, source)
-                self._save_turn(session, conversation, turn, now)
+                self._save_turn(session, conversation, turn, now, message.id)
                 return step
 
     def open_conversation(self, rep: str, lead_id: int | None = None) -> Conversation | None:
@@ -181,28 +187,49 @@ class ConversationService:
 
     def _store_incoming(
         self, conversation_id: int, text: str, now: datetime, external_id: str | None
-    ) -> bool:
-        """Commit the raw message first; False when `external_id` was seen before."""
+    ) -> _Incoming:
+        """Commit the raw message first; a redelivery (`external_id` seen before) returns
+        the message stored the first time."""
         try:
             with session_scope(self.db) as session:
-                session.add(
-                    ConversationMessage(
-                        conversation_id=conversation_id,
-                        direction="in",
-                        text=text,
-                        external_id=external_id,
-                        at=now,
-                    )
+                if session.get(Conversation, conversation_id) is None:
+                    raise LookupError(f"no conversation {conversation_id}")
+                message = ConversationMessage(
+                    conversation_id=conversation_id,
+                    direction="in",
+                    text=text,
+                    external_id=external_id,
+                    at=now,
                 )
+                session.add(message)
+                session.flush()
+                assert message.id is not None
+                return _Incoming(message.id, conversation_id, text, now, redelivered=False)
         except IntegrityError:
             if external_id is None:
                 raise
-            return False
-        return True
+            with Session(self.db) as session:
+                seen = session.exec(
+                    select(ConversationMessage).where(
+                        ConversationMessage.external_id == external_id
+                    )
+                ).first()
+            if seen is None or seen.id is None:  # not a duplicate after all
+                raise
+            return _Incoming(seen.id, seen.conversation_id, seen.text, seen.at, redelivered=True)
 
     def _save_turn(
-        self, session: Session, conversation: Conversation, turn: Turn, now: datetime
+        self,
+        session: Session,
+        conversation: Conversation,
+        turn: Turn,
+        now: datetime,
+        message_id: int | None = None,
     ) -> None:
+        """Save the engine's state (with the id of the last rep message it has read)."""
+        assert conversation.id is not None
+        last = int(turn.state.get(LAST_MESSAGE_KEY) or 0)
+        turn.state[LAST_MESSAGE_KEY] = max(last, message_id or 0)
         conversation.state = turn.state
         conversation.status = turn.status
         conversation.updated_at = now
@@ -262,6 +289,25 @@ class ConversationService:
         return ScoreCard(
             lead.id, lead.name or lead.email, lead.company, lead.email, before, result, changes
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Incoming:
+    """A stored rep message."""
+
+    id: int
+    conversation_id: int
+    text: str
+    at: datetime
+    redelivered: bool  # its external id was seen before
+
+
+def _unprocessed(conversation: Conversation, message: _Incoming) -> bool:
+    """Whether a redelivered message was stored but never processed (it failed)."""
+    if message.conversation_id != conversation.id or conversation.status not in OPEN_STATUSES:
+        return False
+    last = conversation.state.get(LAST_MESSAGE_KEY)
+    return last is not None and message.id > int(last)
 
 
 def _lead(session: Session, lead_id: int) -> Lead:
