@@ -22,7 +22,6 @@ from bot.scoring_service import apply_new_answer, compute_lead
 from bot.storage.answers_repo import add_answer
 from bot.storage.database import session_scope
 from bot.storage.leads_repo import get_lead
-from bot.storage.scores_repo import get_score
 from bot.storage.tables import Conversation, ConversationMessage, Lead
 from dialogs.domain import Reply
 from dialogs.engine import DialogEngine, KnownAnswer, Turn
@@ -253,12 +252,10 @@ class ConversationService:
         source: str = "console",
     ) -> ScoreCard:
         assert lead.id is not None and conversation.id is not None
-        stored = get_score(session, lead.id)
-        before = (
-            None
-            if stored is None
-            else ScoreSnapshot(stored.total, stored.grade, stored.tier, stored.qualified)
-        )
+        # "Before" is the lead just before these answers, at the same time, so the card
+        # shows what the conversation changed (not decay since the last stored score).
+        was = compute_lead(session, lead, self.config, now)
+        before = ScoreSnapshot(was.total, was.grade, was.tier, was.qualified)
         previous = turn.state["known"]
         changes = []
         for answer in turn.answers:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from abc import abstractmethod
 from datetime import UTC, datetime
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -24,7 +24,7 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from dialogs.domain import load_domain_file
-from dialogs.understanding import extract_slot
+from dialogs.understanding import ParseOutcome, parse_answer
 from scoring.values import AnswerValueError, validate_value
 
 
@@ -41,6 +41,19 @@ def slot_choices(domain: DomainDict, slot: str) -> list[str] | None:
     spec = domain.get("slots", {}).get(slot) or {}
     values = spec.get("values")
     return [str(v) for v in values] if values else None
+
+
+@lru_cache(maxsize=64)
+def read_message(
+    text: str,
+    when: datetime,
+    requested: str | None,
+    choices: tuple[tuple[str, tuple[str, ...]], ...],
+) -> ParseOutcome:
+    """The whole message read once (rasa-sdk calls `extract_<slot>` once per slot), so
+    every slot sees the same reading as `qualibot parse` (words shared between slots go
+    to the one asked)."""
+    return parse_answer(text, when, requested, choices=dict(choices))
 
 
 class QualificationFormValidation(FormValidationAction):
@@ -65,17 +78,16 @@ class QualificationFormValidation(FormValidationAction):
     async def _extract(
         self, slot: str, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        text = tracker.latest_message.get("text") or ""
-        asked = tracker.get_slot("requested_slot") == slot
-        value = extract_slot(
-            slot,
-            text,
-            message_time(tracker),
-            asked=asked,
-            choices=slot_choices(domain, slot),
+        requested = tracker.get_slot("requested_slot")
+        choices = tuple(
+            (s, tuple(c)) for s in self.domain_slots(domain) if (c := slot_choices(domain, s))
         )
+        outcome = read_message(
+            tracker.latest_message.get("text") or "", message_time(tracker), requested, choices
+        )
+        value = outcome.slots.get(slot)
         if value is None:
-            if asked:
+            if requested == slot:
                 dispatcher.utter_message(response=f"utter_hint_{slot}")
             return {}
         return {slot: value}

@@ -139,7 +139,8 @@ class DialogEngine:
                 queue.append(slot)
             elif k.expired:
                 queue.append(slot)
-                reconfirm.append(slot)
+                if not _date_passed(k.value, now):  # "still right?" makes no sense then
+                    reconfirm.append(slot)
         state: dict[str, Any] = {
             "v": STATE_VERSION,
             "framework": framework,
@@ -474,6 +475,12 @@ class DialogEngine:
             lines.append(f"• *{label}*: {text}")
         remaining = ", ".join(self._label(state, s) for s in state["queue"]) or "nothing"
         return self._say("utter_summary", state, answers="\n".join(lines), remaining=remaining)
+
+
+def _date_passed(value: dict[str, Any], now: datetime) -> bool:
+    """A timeline whose decision date is already behind us."""
+    raw = value.get("date") if value.get("status") == "known" else None
+    return raw is not None and date.fromisoformat(str(raw)) < now.date()
 
 
 def _iso(when: datetime) -> str:

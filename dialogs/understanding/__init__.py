@@ -2,8 +2,7 @@
 
 The rules are `dialogs/answer_conventions.md`. `parse_answer` reads a whole message (free
 text, or the answer to one asked slot plus any other slot clearly present);
-`extract_slot` reads one slot (what a rasa-sdk `extract_<slot>` calls). Every value returned
-has been through `scoring.values.validate_value`.
+every value returned has been through `scoring.values.validate_value`.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ MAX_ANSWER_CHARS = 1000
 
 Problem = Literal["empty", "no_words", "not_understood"]
 
-__all__ = ["MAX_ANSWER_CHARS", "ParseOutcome", "Problem", "extract_slot", "parse_answer"]
+__all__ = ["MAX_ANSWER_CHARS", "ParseOutcome", "Problem", "parse_answer"]
 
 
 @dataclass(frozen=True)
@@ -131,31 +130,3 @@ def parse_answer(
     elif problem is None:
         problem = "not_understood"
     return ParseOutcome(slots=slots, capped=capped, problem=problem)
-
-
-def extract_slot(
-    slot: str,
-    text: str,
-    now: dt.datetime,
-    *,
-    asked: bool,
-    choices: Sequence[str] | None = None,
-    default_currency: str = "USD",
-    fiscal_year_start_month: int = 1,
-) -> dict[str, Any] | None:
-    """The value of one `slot` in `text` (validated), or None when the text says nothing of it.
-
-    `asked`: the dialog asked this slot, so bare "no" / "not sure" answer it.
-    """
-    prepared, _capped, _problem = _readable(text)
-    if prepared is None:
-        return None
-    return _read_labelled(
-        slot,
-        prepared,
-        now,
-        asked=asked,
-        choices=choices,
-        default_currency=default_currency,
-        fiscal_year_start_month=fiscal_year_start_month,
-    )

@@ -603,6 +603,17 @@ async def test_a_reconfirmed_timeline_counts_its_horizon_from_now(engine: Dialog
     }
 
 
+async def test_an_expired_timeline_whose_date_passed_is_asked_afresh(
+    engine: DialogEngine,
+) -> None:
+    old_at = NOW - timedelta(days=70)
+    old = {"status": "known", "date": "2026-11-01", "horizon_days": 55}
+    chat = Chat(engine, "bant", known=[KnownAnswer("timeline", old, old_at, True)])
+    await chat.say("80k", "I sign", "critical")
+    assert chat.asked == "timeline"
+    assert chat.question.kind == "utter_ask_bant_form_timeline"  # not "is that still right?"
+
+
 async def test_a_fresh_known_answer_can_still_be_changed(engine: DialogEngine) -> None:
     chat = Chat(engine, "champ", known=[known("authority", ANSWERS["authority"][1], 3, False)])
     await chat.say("critical")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dialogs.understanding import extract_slot, parse_answer
+from dialogs.understanding import parse_answer
 from scoring.values import validate_value
 
 NOW = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
@@ -222,10 +222,10 @@ def test_answer_about_something_else_leaves_budget_unanswered() -> None:
     assert asked("not sure who signs") is None
 
 
-def test_extract_slot_reads_one_slot() -> None:
-    assert extract_slot("budget", "80k", NOW, asked=True) == budget("confirmed", 80000)
-    assert extract_slot("budget", "not sure", NOW, asked=True) == budget("unknown")
-    assert extract_slot("budget", "not sure", NOW, asked=False) is None
+def test_bare_answers_count_only_for_the_asked_slot() -> None:
+    assert parse_answer("80k", NOW, "budget").slots == {"budget": budget("confirmed", 80000)}
+    assert parse_answer("not sure", NOW, "budget").slots == {"budget": budget("unknown")}
+    assert parse_answer("not sure", NOW).slots == {}
 
 
 @pytest.mark.parametrize("text", ["80k", "no", "not sure", "50-80k per quarter", "€1,5M"])

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.understanding import MAX_ANSWER_CHARS, ParseOutcome, extract_slot, parse_answer
+from dialogs.understanding import MAX_ANSWER_CHARS, ParseOutcome, parse_answer
 from scoring.values import CANONICAL_SLOTS, validate_value
 
 NOW = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
@@ -38,8 +38,6 @@ SLOTS = [None, *CANONICAL_SLOTS]
 def test_unreadable_input_gives_nothing(text: str, problem: str, slot: str | None) -> None:
     outcome = parse_answer(text, NOW, slot)
     assert outcome == ParseOutcome(slots={}, capped=False, problem=problem)
-    if slot is not None:
-        assert extract_slot(slot, text, NOW, asked=True) is None
 
 
 def test_a_lone_question_mark_answers_an_asked_slot_as_not_sure() -> None:
@@ -122,7 +120,6 @@ METRICS = ["quantified", "vague", "none"]
 def test_custom_slot_choices(text: str, choice: str) -> None:
     outcome = parse_answer(text, NOW, "metrics", choices={"metrics": METRICS})
     assert outcome.slots["metrics"] == {"choice": choice}
-    assert extract_slot("metrics", text, NOW, asked=True, choices=METRICS) == {"choice": choice}
 
 
 def test_custom_slot_without_a_match_is_re_asked() -> None:
