@@ -1,0 +1,1 @@
+from tests.slack_fake.fixtures import fake_slack, fake_slack_client  # noqa: F401
