@@ -77,6 +77,9 @@ def _run_sqlite(conn: Connection) -> None:
     """SQLite: foreign keys off, so batch-mode table rebuilds never cascade deletes, and
     one BEGIN IMMEDIATE transaction, so processes migrating at once take turns."""
     conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+    # Replicas starting together queue for the write lock; on a busy host a migration can
+    # take longer than the usual 5 s busy timeout, and the others must wait, not fail.
+    conn.exec_driver_sql("PRAGMA busy_timeout=120000")
     conn.commit()
     conn.exec_driver_sql("BEGIN IMMEDIATE")
     try:
