@@ -18,6 +18,7 @@ from slack_bolt.async_app import AsyncApp
 from sqlalchemy import text
 
 from bot.conversations import ConversationService
+from bot.http_calls import calls_router
 from bot.settings import Settings
 from bot.slack.app import SlackContext, create_app
 from bot.slack.client import make_client
@@ -67,6 +68,7 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
             db.dispose()
 
     api = FastAPI(title="Qualibot", lifespan=lifespan)
+    api.include_router(calls_router(ctx, client, settings.ingest_token))
     slack_handler = AsyncSlackRequestHandler(bolt)
 
     @api.post("/slack/events", include_in_schema=False)
