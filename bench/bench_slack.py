@@ -1,0 +1,165 @@
+"""The Slack app under load, against the local fake Slack (tests/slack_fake).
+
+Figures (issue 5): slash-command ack latency with 50 concurrent signed `/lead` requests
+(p99 < 100 ms); a rep's DM answer → the next question posted (p95 < 300 ms); the idle
+resident memory of `qualibot serve` (aim < 200 MB).
+Run: python bench/bench_slack.py
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import psutil
+from common import ROOT, emit, percentile
+
+sys.path.insert(0, str(ROOT))
+
+from bot.bulk_scoring import rescore_all
+from bot.config_file import load_config
+from bot.demo_loader import load_demo_data
+from bot.storage.database import make_engine
+from bot.storage.migrate import init_db
+from tests.slack_fake import (
+    BOT_TOKEN,
+    SIGNING_SECRET,
+    FakeSlack,
+    event_body,
+    message_event,
+    signed_headers,
+    slash_command_body,
+)
+
+LEADS = 300
+CONCURRENT = 50
+CONVERSATIONS = 15
+ANSWERS = ("we have 80k confirmed", "she signs", "this is killing us", "end of next month")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def database(tmp: Path) -> tuple[str, list[str]]:
+    url = f"sqlite:///{tmp / 'bench.db'}"
+    init_db(url)
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    load_demo_data(engine, LEADS, 42, now)
+    with engine.connect() as conn:
+        emails = [r[0] for r in conn.exec_driver_sql("SELECT email FROM leads ORDER BY id")]
+    engine.dispose()
+    rescore_all(url, load_config(ROOT / "config.yml"), now, workers=1)
+    return url, emails
+
+
+async def ack_latency(base: str, emails: list[str]) -> list[float]:
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+
+        async def one(i: int) -> float:
+            body = slash_command_body("/lead", emails[i % len(emails)], user_id=f"U{i:04d}")
+            headers = signed_headers(body, SIGNING_SECRET)
+            start = time.perf_counter()
+            r = await client.post("/slack/events", content=body, headers=headers)
+            assert r.status_code == 200, r.text
+            return (time.perf_counter() - start) * 1000
+
+        await asyncio.gather(*(one(i) for i in range(5)))  # warm-up
+        return list(await asyncio.gather(*(one(i) for i in range(CONCURRENT))))
+
+
+async def answer_latency(base: str, fake: FakeSlack, emails: list[str]) -> list[float]:
+    samples: list[float] = []
+    async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        for n in range(CONVERSATIONS):
+            rep = f"UREP{n:04d}"
+            body = slash_command_body("/qualify", emails[n], user_id=rep)
+            await client.post(
+                "/slack/events", content=body, headers=signed_headers(body, SIGNING_SECRET)
+            )
+            posted = len(await fake.wait_for_async("chat.postMessage", n=1, where=_to(rep)))
+            for answer in ANSWERS:
+                event = message_event(answer, user=rep, client_msg_id=f"{rep}-{answer}")
+                body = event_body(event)
+                start = time.perf_counter()
+                r = await client.post(
+                    "/slack/events", content=body, headers=signed_headers(body, SIGNING_SECRET)
+                )
+                assert r.status_code == 200, r.text
+                calls = await fake.wait_for_async(
+                    "chat.postMessage", n=posted + 1, where=_to(rep), timeout=30
+                )
+                samples.append((time.perf_counter() - start) * 1000)
+                posted = len(calls)
+    return samples
+
+
+def _to(rep: str):  # type: ignore[no-untyped-def]
+    return lambda call: call.params.get("channel") == f"D{rep}"
+
+
+def start_serve(url: str, fake: FakeSlack, port: int) -> subprocess.Popen[bytes]:
+    """`qualibot serve` in its own process (as in production), once /healthz answers 200."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": fake.base_url,
+    }
+    cmd = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("qualibot serve did not become healthy in 60 s")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
+        url, emails = database(Path(tmp))
+        port = free_port()
+        proc = start_serve(url, fake, port)
+        try:
+            time.sleep(2)
+            rss = psutil.Process(proc.pid).memory_info().rss / 2**20
+            base = f"http://127.0.0.1:{port}"
+            acks = asyncio.run(ack_latency(base, emails))
+            answers = asyncio.run(answer_latency(base, fake, emails))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+    emit(
+        "slack",
+        {
+            "concurrent_slash_commands": CONCURRENT,
+            "ack_p50_ms": round(percentile(acks, 50), 1),
+            "ack_p99_ms": round(percentile(acks, 99), 1),
+            "answer_to_next_question_samples": len(answers),
+            "answer_p50_ms": round(percentile(answers, 50), 1),
+            "answer_p95_ms": round(percentile(answers, 95), 1),
+            "serve_idle_rss_mb": round(rss, 1),
+            "targets": {"ack_p99_ms": 100, "answer_p95_ms": 300, "serve_idle_rss_mb": 200},
+        },
+    )
+
+
+if __name__ == "__main__":
+    main()
