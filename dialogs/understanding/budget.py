@@ -11,7 +11,7 @@ from typing import Any
 
 from price_parser import Price
 
-from dialogs.understanding.text import UNKNOWN_CUES, Text, leading_bare, phrases
+from dialogs.understanding.text import NUMBER_WORDS, UNKNOWN_CUES, Text, leading_bare, phrases
 from dialogs.understanding.topics import clauses_for
 
 _CURRENCY_WORDS: dict[str, str] = {
@@ -95,30 +95,6 @@ _WORD_AMOUNTS = phrases(
     r"sixty|seventy|eighty|ninety|a hundred|one hundred|two hundred|three hundred|"
     r"five hundred)(?:[ -](?:five|fifty))?) (?P<wm2>thousand|grand|million|k)",
 )
-_WORD_NUMBERS = {
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-    "a hundred": 100,
-    "one hundred": 100,
-    "two hundred": 200,
-    "three hundred": 300,
-    "five hundred": 500,
-}
 _YEAR = phrases(
     r"(?:a|per|each|every|/|an?) ?(?:year|yr|annum)",
     r"annual(?:ly)?",
@@ -326,7 +302,7 @@ def find_amount(norm: str, *, asked: bool) -> tuple[float, str | None, re.Match[
 def _word_number(words: str) -> int:
     total = 0
     for part in re.split(r"[ -](?=five\b|fifty\b)", words):
-        total += _WORD_NUMBERS[part]
+        total += NUMBER_WORDS[part]
     return total
 
 

@@ -138,7 +138,7 @@ _SUFFIX = re.compile(
 )
 _WORD = re.compile(r"[a-z]+(?:-[a-z]+)?")
 _TRANSPOSED_ASAP = re.compile(r"\b(?:asap|aasp|saap|aspa|asa|asp|asapp|assap)\b")
-_NUMBER_WORDS = {
+NUMBER_WORDS = {
     "a": 1,
     "an": 1,
     "one": 1,
@@ -158,10 +158,20 @@ _NUMBER_WORDS = {
     "fifteen": 15,
     "twenty": 20,
     "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
     "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
     "ninety": 90,
+    "a hundred": 100,
+    "one hundred": 100,
+    "two hundred": 200,
+    "three hundred": 300,
+    "five hundred": 500,
 }
-NUMBER_WORD_RE = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+"""Number words the extractors read (durations, amounts), one list for all."""
+NUMBER_WORD_RE = "|".join(sorted(NUMBER_WORDS, key=len, reverse=True))
 
 
 def number_value(word: str) -> int:
@@ -171,7 +181,7 @@ def number_value(word: str) -> int:
         return int(word)
     word = word.replace("a couple of", "couple").replace("a couple", "couple")
     word = word.replace("a few", "few").removesuffix(" of")
-    return _NUMBER_WORDS[word]
+    return NUMBER_WORDS[word]
 
 
 @lru_cache(maxsize=4096)
