@@ -148,7 +148,7 @@ def write_chunk(
         if lead.old != (r.total, r.tier, r.qualified)
     ]
     if changes:
-        session.connection().execute(insert(ScoreChange.__table__), changes)  # type: ignore[arg-type]
+        session.connection().execute(insert(ScoreChange), changes)
     return len(changes)
 
 

@@ -13,6 +13,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import Engine, select
+from sqlmodel import col
 
 from bot.config_file import load_config
 from bot.settings import Settings
@@ -411,10 +412,10 @@ def top(
 
     if tier not in (None, "hot", "warm", "cold"):
         raise typer.BadParameter("--tier must be hot, warm or cold")
-    stmt = select(Lead, LeadScore).join(LeadScore, LeadScore.lead_id == Lead.id)  # type: ignore[arg-type]
+    stmt = select(Lead, LeadScore).join(LeadScore, col(LeadScore.lead_id) == col(Lead.id))
     if tier:
-        stmt = stmt.where(LeadScore.tier == tier)
-    stmt = stmt.order_by(LeadScore.total.desc(), Lead.id).limit(limit)  # type: ignore[attr-defined]
+        stmt = stmt.where(col(LeadScore.tier) == tier)
+    stmt = stmt.order_by(col(LeadScore.total).desc(), col(Lead.id)).limit(limit)
     with session_scope(ctx.obj.engine) as session:
         rows = [(lead, score) for lead, score in session.execute(stmt)]
         if as_json:

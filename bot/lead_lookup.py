@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from bot.storage.leads_repo import company_key, normalize_domain
 from bot.storage.tables import Lead, LeadScore
@@ -47,9 +48,9 @@ class CompanyNames:
         bind = session.get_bind()
         if time.monotonic() - self._loaded_at > self.ttl or id(bind) != self._bind_id:
             rows = session.execute(
-                select(Lead.company_key).where(Lead.company_key.is_not(None)).distinct()  # type: ignore[union-attr]
+                select(col(Lead.company_key)).where(col(Lead.company_key).is_not(None)).distinct()
             )
-            self._keys = [r[0] for r in rows]
+            self._keys = [r[0] for r in rows if r[0] is not None]
             self._loaded_at = time.monotonic()
             self._bind_id = id(bind)
         return self._keys
@@ -64,9 +65,9 @@ COMPANY_NAMES = CompanyNames()
 def _ranked(session: Session, where: object) -> list[Lead]:
     stmt = (
         select(Lead)
-        .outerjoin(LeadScore, LeadScore.lead_id == Lead.id)  # type: ignore[arg-type]
+        .outerjoin(LeadScore, col(LeadScore.lead_id) == col(Lead.id))
         .where(where)  # type: ignore[arg-type]
-        .order_by(func.coalesce(LeadScore.total, -1).desc(), Lead.id)
+        .order_by(func.coalesce(LeadScore.total, -1).desc(), col(Lead.id))
         .limit(MAX_MATCHES)
     )
     return list(session.scalars(stmt))
@@ -139,9 +140,9 @@ def _display_names(session: Session, keys: list[str]) -> list[str]:
     if not keys:
         return []
     rows = session.execute(
-        select(Lead.company_key, func.min(Lead.company))
-        .where(Lead.company_key.in_(keys))  # type: ignore[union-attr]
-        .group_by(Lead.company_key)
+        select(col(Lead.company_key), func.min(col(Lead.company)))
+        .where(col(Lead.company_key).in_(keys))
+        .group_by(col(Lead.company_key))
     ).all()
     shown = {k: name for k, name in rows}
     return [shown.get(k) or k for k in keys]

@@ -66,9 +66,10 @@ class ChatConsole:
                 self.console.print()
                 return None
         else:
-            text = next(self.script, None)
-            if text is None:
+            line = next(self.script, None)
+            if line is None:
                 return None
+            text = line
             self.console.print(prompt + escape(text))
         stripped = text.strip()
         if stripped.isdigit() and 1 <= int(stripped) <= len(self._buttons):

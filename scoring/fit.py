@@ -139,15 +139,17 @@ def answer_contributions(
             add(f"{slot}.{category}", label, pts, slot, at)
         if slot == "budget" and value and category in ("confirmed", "planned"):
             annual = _annual(value)
-            band = next(
+            amount_band = next(
                 (b for b in table.budget_amount if annual is not None and annual >= b.min), None
             )
-            if band is not None and annual is not None:
+            if amount_band is not None and annual is not None:
                 cur = value.get("currency") or ""
                 add(
-                    f"budget_amount.{int(band.min)}",
-                    f"Budget of {annual:,.0f} {cur}/year (≥ {band.min:,.0f})".replace(" /", "/"),
-                    band.points,
+                    f"budget_amount.{int(amount_band.min)}",
+                    f"Budget of {annual:,.0f} {cur}/year (≥ {amount_band.min:,.0f})".replace(
+                        " /", "/"
+                    ),
+                    amount_band.points,
                     slot,
                     at,
                 )
