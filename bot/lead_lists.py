@@ -7,7 +7,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlmodel import col
 
+from bot.conversations import OPEN_STATUSES
 from bot.storage.tables import Conversation, Lead, LeadScore, ScoreChange
 
 LIST_FILTERS = ("hot", "warm", "mine", "stale", "qualified")
@@ -44,21 +46,21 @@ def list_leads(session: Session, kind: str, user: str, now: datetime, page: int 
     with no activity for 30 days, `qualified`; best scored first."""
     if kind not in LIST_FILTERS:
         raise ValueError(f"unknown list '{kind}' (use {', '.join(LIST_FILTERS)})")
-    stmt = select(Lead, LeadScore).join(LeadScore, LeadScore.lead_id == Lead.id)  # type: ignore[arg-type]
+    stmt = select(Lead, LeadScore).join(LeadScore, col(LeadScore.lead_id) == col(Lead.id))
     if kind in ("hot", "warm"):
-        stmt = stmt.where(LeadScore.tier == kind)
+        stmt = stmt.where(col(LeadScore.tier) == kind)
     elif kind == "mine":
-        stmt = stmt.where(Lead.owner == user)
+        stmt = stmt.where(col(Lead.owner) == user)
     elif kind == "stale":
-        cutoff = now - STALE_AFTER
+        last = col(LeadScore.last_activity_at)
         stmt = stmt.where(
-            LeadScore.tier.in_(("hot", "warm")),  # type: ignore[attr-defined]
-            (LeadScore.last_activity_at.is_(None)) | (LeadScore.last_activity_at < cutoff),  # type: ignore[union-attr, operator]
+            col(LeadScore.tier).in_(("hot", "warm")),
+            last.is_(None) | (last < now - STALE_AFTER),
         )
     else:
-        stmt = stmt.where(LeadScore.qualified.is_(True))  # type: ignore[attr-defined]
+        stmt = stmt.where(col(LeadScore.qualified).is_(True))
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
-    stmt = stmt.order_by(LeadScore.total.desc(), Lead.id)  # type: ignore[attr-defined]
+    stmt = stmt.order_by(col(LeadScore.total).desc(), col(Lead.id))
     rows = session.execute(stmt.offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
     return LeadPage([_row(lead, score) for lead, score in rows], page, int(total))
 
@@ -89,26 +91,29 @@ class HomeData:
 
 def home_data(session: Session, user: str, now: datetime, days: int = 7) -> HomeData:
     pending = session.execute(
-        select(Conversation.id, Lead.name, Lead.email, Conversation.status)
-        .join(Lead, Lead.id == Conversation.lead_id)  # type: ignore[arg-type]
-        .where(Conversation.rep == user, Conversation.status.in_(("active", "paused")))  # type: ignore[attr-defined]
-        .order_by(Conversation.updated_at.desc())  # type: ignore[attr-defined]
+        select(col(Conversation.id), col(Lead.name), col(Lead.email), col(Conversation.status))
+        .join(Lead, col(Lead.id) == col(Conversation.lead_id))
+        .where(col(Conversation.rep) == user, col(Conversation.status).in_(OPEN_STATUSES))
+        .order_by(col(Conversation.updated_at).desc())
         .limit(10)
     ).all()
+    old_tier = col(ScoreChange.old_tier)
     hot_ids = (
-        select(ScoreChange.lead_id)
-        .where(ScoreChange.new_tier == "hot", ScoreChange.at >= now - timedelta(days=days))
-        .where((ScoreChange.old_tier.is_(None)) | (ScoreChange.old_tier != "hot"))  # type: ignore[union-attr]
+        select(col(ScoreChange.lead_id))
+        .where(
+            col(ScoreChange.new_tier) == "hot", col(ScoreChange.at) >= now - timedelta(days=days)
+        )
+        .where(old_tier.is_(None) | (old_tier != "hot"))
     )
     recent = session.execute(
         select(Lead, LeadScore)
-        .join(LeadScore, LeadScore.lead_id == Lead.id)  # type: ignore[arg-type]
-        .where(Lead.id.in_(hot_ids), LeadScore.tier == "hot")  # type: ignore[union-attr]
-        .order_by(LeadScore.total.desc())  # type: ignore[attr-defined]
+        .join(LeadScore, col(LeadScore.lead_id) == col(Lead.id))
+        .where(col(Lead.id).in_(hot_ids), col(LeadScore.tier) == "hot")
+        .order_by(col(LeadScore.total).desc())
         .limit(10)
     ).all()
     return HomeData(
-        [(cid, name or email, status) for cid, name, email, status in pending],
+        [(cid or 0, name or email, status) for cid, name, email, status in pending],
         list_leads(session, "mine", user, now).rows,
         [_row(lead, score) for lead, score in recent],
     )

@@ -10,13 +10,16 @@ import asyncio
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine, update
+from sqlalchemy import CursorResult, Engine, select, update
+from sqlalchemy.orm import Session
+from sqlmodel import col
 
 from bot.conversations import ConversationService, Step
 from bot.lead_lists import LIST_FILTERS, HomeData, LeadPage, home_data, list_leads
@@ -25,12 +28,15 @@ from bot.scoring_service import compute_lead
 from bot.slack import blocks
 from bot.storage.database import session_scope
 from bot.storage.leads_repo import get_lead
-from bot.storage.tables import Lead
+from bot.storage.tables import ConversationMessage, Lead
 from scoring.config import ScoringConfig
 from scoring.result import ScoreResult
 
 log = logging.getLogger(__name__)
 ANSWER_ACTION = re.compile(r"^answer:\d+$")
+GONE = "This lead no longer exists."
+# chat.postMessage errors that mean "not here": say so instead of failing
+CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived"})
 
 
 def utc_now() -> datetime:
@@ -45,6 +51,11 @@ class SlackContext:
     config: ScoringConfig
     conversations: ConversationService
     now: Callable[[], datetime] = utc_now
+    _rep_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+
+    def rep_lock(self, rep: str) -> asyncio.Lock:
+        """Serialises one rep's messages and answer buttons, in the order they arrived."""
+        return self._rep_locks.setdefault(rep, asyncio.Lock())
 
 
 def create_app(
@@ -132,6 +143,51 @@ def _register_lookup(app: AsyncApp, ctx: SlackContext) -> None:
         data = await asyncio.to_thread(_home, ctx, user)
         await client.views_publish(user_id=user, view=blocks.home_view(data))
 
+    @app.action("explain")
+    async def explain(ack: Any, action: dict[str, Any], respond: Any) -> None:
+        await ack()
+        found = await asyncio.to_thread(_lead_result, ctx, int(action["value"]))
+        if found is None:
+            await respond(text=GONE, replace_original=False)
+            return
+        lead, result = found
+        await respond(
+            blocks=blocks.explain_blocks(lead, result, ctx.now()),
+            text=f"Why {lead.email} scores {result.total:.1f}",
+            response_type="ephemeral",
+            replace_original=False,
+        )
+
+    @app.action("share")
+    async def share(
+        ack: Any,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: Any,
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        channel = (body.get("channel") or {}).get("id") or user
+        found = await asyncio.to_thread(_lead_result, ctx, int(action["value"]))
+        if found is None:
+            await respond(text=GONE, replace_original=False)
+            return
+        lead, result = found
+        try:
+            await client.chat_postMessage(
+                channel=channel,
+                blocks=blocks.lead_card(lead, result, ctx.now(), shared_by=user),
+                text=f"{lead.email}: {result.total:.1f} ({result.tier})",
+            )
+        except SlackApiError as exc:
+            if exc.response.get("error") not in CANNOT_POST:
+                raise
+            await respond(
+                text="I can't post in this channel: invite me first (`/invite @Qualibot`).",
+                replace_original=False,
+            )
+
     @app.action("claim")
     async def claim(
         ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
@@ -146,15 +202,16 @@ def _register_lookup(app: AsyncApp, ctx: SlackContext) -> None:
             if won
             else f"Already claimed by <@{owner}>."
             if owner
-            else "This lead no longer exists."
+            else GONE
         )
         message = body.get("message")
         if won and message and not body.get("container", {}).get("is_ephemeral"):
+            # the message updates for everyone: who claimed it, and no Claim button any more
             await client.chat_update(
                 channel=channel,
                 ts=message["ts"],
                 text=text,
-                blocks=[*message.get("blocks", []), *blocks.text_blocks(f"✔ {text}")],
+                blocks=blocks.claimed_blocks(message.get("blocks") or [], user),
             )
         else:
             await _ephemeral(client, channel, user, blocks.text_blocks(text), text)
@@ -170,16 +227,27 @@ def _home(ctx: SlackContext, user: str) -> HomeData:
         return home_data(session, user, ctx.now())
 
 
+def _lead_result(ctx: SlackContext, lead_id: int) -> tuple[Lead, ScoreResult] | None:
+    with session_scope(ctx.db) as session:
+        lead = get_lead(session, lead_id)
+        if lead is None:
+            return None
+        result = compute_lead(session, lead, ctx.config, ctx.now())
+        session.expunge(lead)
+        return lead, result
+
+
 def _claim(ctx: SlackContext, lead_id: int, user: str) -> tuple[bool, str | None]:
     """Set the owner unless someone has it: one conditional UPDATE, so the first click wins."""
     with session_scope(ctx.db) as session:
         claimed = session.execute(
             update(Lead)
-            .where(Lead.id == lead_id, Lead.owner.is_(None))  # type: ignore[union-attr]
+            .where(col(Lead.id) == lead_id, col(Lead.owner).is_(None))
             .values(owner=user, updated_at=ctx.now())
-        ).rowcount
+        )
+        won = cast(CursorResult[Any], claimed).rowcount == 1
         lead = get_lead(session, lead_id)
-        return bool(claimed), None if lead is None else lead.owner
+        return won, None if lead is None else lead.owner
 
 
 async def _ephemeral(
@@ -229,18 +297,24 @@ def _register_conversations(app: AsyncApp, ctx: SlackContext) -> None:
         if event.get("channel_type") != "im" or event.get("bot_id") or event.get("subtype"):
             return
         user, text = event["user"], event.get("text") or ""
-        conversation = await asyncio.to_thread(ctx.conversations.open_conversation, user)
-        if conversation is None or conversation.id is None:
-            await client.chat_postMessage(
-                channel=event["channel"],
-                text="No qualification is open. Start one with `/qualify <lead>`.",
-            )
-            return
         external = event.get("client_msg_id") or f"{event['channel']}:{event.get('ts')}"
-        step = await ctx.conversations.reply(
-            conversation.id, text, ctx.now(), external_id=f"msg:{external}", source="slack_dm"
-        )
-        await post_step(client, event["channel"], step)
+        external_id = f"msg:{external}"
+        async with ctx.rep_lock(user):  # one rep's messages are handled in arrival order
+            # a redelivered message goes to the conversation it was stored in (which may
+            # have finished since), so that it is recognised as a duplicate
+            conversation_id = await asyncio.to_thread(
+                _conversation_for_message, ctx, user, external_id
+            )
+            if conversation_id is None:
+                await client.chat_postMessage(
+                    channel=event["channel"],
+                    text="No qualification is open. Start one with `/qualify <lead>`.",
+                )
+                return
+            step = await ctx.conversations.reply(
+                conversation_id, text, ctx.now(), external_id=external_id, source="slack_dm"
+            )
+            await post_step(client, event["channel"], step)
 
     @app.action({"action_id": ANSWER_ACTION})
     async def answer_button(
@@ -252,24 +326,48 @@ def _register_conversations(app: AsyncApp, ctx: SlackContext) -> None:
         except ValueError:
             log.warning("ignored a malformed answer button: %s", action.get("value"))
             return
-        channel = body["channel"]["id"]
+        channel, user = body["channel"]["id"], body["user"]["id"]
         message = body.get("message") or {}
-        if message.get("ts"):
-            question = (message.get("blocks") or [{}])[0].get("text", {}).get("text", "")
-            await client.chat_update(
-                channel=channel,
-                ts=message["ts"],
-                text=question,
-                blocks=blocks.chosen_blocks(question, action["text"]["text"]),
+        # one answer per question message: a double click (or a click on a copy of the
+        # question) is a redelivery, not an answer to whatever is asked next
+        asked_in = message.get("ts") or action.get("action_ts")
+        async with ctx.rep_lock(user):
+            step = await ctx.conversations.reply(
+                conversation_id,
+                payload,
+                ctx.now(),
+                external_id=f"button:{channel}:{asked_in}",
+                source="slack_button",
             )
-        step = await ctx.conversations.reply(
-            conversation_id,
-            payload,
-            ctx.now(),
-            external_id=f"action:{action.get('action_ts')}:{body['user']['id']}",
-            source="slack_button",
-        )
-        await post_step(client, channel, step)
+            if step.duplicate:
+                return
+            if message.get("ts"):  # the question shows the answer; its buttons go
+                question = (message.get("blocks") or [{}])[0].get("text", {}).get("text", "")
+                closed = not step.replies and step.card is None and step.status != "active"
+                await client.chat_update(
+                    channel=channel,
+                    ts=message["ts"],
+                    text=question,
+                    blocks=blocks.closed_blocks(question, step.status)
+                    if closed
+                    else blocks.chosen_blocks(question, action["text"]["text"]),
+                )
+            await post_step(client, channel, step)
+
+
+def _conversation_for_message(ctx: SlackContext, rep: str, external_id: str) -> int | None:
+    """The conversation a message belongs to: the one it was stored in if it was seen
+    before (a redelivery), else the rep's most recent open one."""
+    with Session(ctx.db) as session:
+        seen = session.execute(
+            select(col(ConversationMessage.conversation_id)).where(
+                col(ConversationMessage.external_id) == external_id
+            )
+        ).scalar_one_or_none()
+    if seen is not None:
+        return int(seen)
+    conversation = ctx.conversations.open_conversation(rep)
+    return None if conversation is None else conversation.id
 
 
 async def start_conversation(

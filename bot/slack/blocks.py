@@ -87,6 +87,11 @@ def chosen_blocks(question_text: str, chosen: str) -> list[dict[str, Any]]:
     return [_section(question_text), context(f"✔ You answered: *{chosen}*")]
 
 
+def closed_blocks(question_text: str, status: str) -> list[dict[str, Any]]:
+    """A question answered by a button after its conversation ended: nothing was changed."""
+    return [_section(question_text), context(f"This qualification is {status}: nothing changed.")]
+
+
 def score_card_blocks(card: ScoreCard) -> list[dict[str, Any]]:
     """The end of a conversation: before → after and what changed."""
     r = card.result
@@ -126,8 +131,11 @@ def _age(at: datetime | None, now: datetime) -> str:
     return "today" if days < 1 else f"{days}d ago"
 
 
-def lead_card(lead: Lead, result: ScoreResult, now: datetime) -> list[dict[str, Any]]:
-    """`/lead`: score, grade, tier, gate, top contributions, answers, activity, buttons."""
+def lead_card(
+    lead: Lead, result: ScoreResult, now: datetime, shared_by: str | None = None
+) -> list[dict[str, Any]]:
+    """`/lead`: score, grade, tier, gate, top contributions, answers, activity, buttons
+    (`shared_by`: the rep who shared it to a channel)."""
     who = " · ".join(x for x in (lead.name, lead.title, lead.company) if x) or lead.email
     gate = (
         "✅ qualified"
@@ -161,6 +169,8 @@ def lead_card(lead: Lead, result: ScoreResult, now: datetime) -> list[dict[str, 
     footer = f"Owner: {f'<@{lead.owner}>' if lead.owner else 'unclaimed'}"
     if result.flags:
         footer += " · " + " · ".join(f"⚑ {f.message}" for f in result.flags)
+    if shared_by:
+        footer += f" · shared by <@{shared_by}>"
     blocks.append(context(footer))
     blocks.append(lead_actions(lead))
     return blocks
@@ -180,6 +190,57 @@ def lead_actions(lead: Lead) -> dict[str, Any]:
     }
 
 
+def explain_blocks(lead: Lead, result: ScoreResult, now: datetime) -> list[dict[str, Any]]:
+    """ "Explain in full": every rule that contributed (summed per rule), the gate and flags,
+    so any number on the card can be traced to its rules."""
+    who = lead.name or lead.email
+    head = (
+        f"*Why {who} scores {result.total:.1f}* ({result.model} model)\n"
+        f"fit *{result.fit:.1f}* · engagement *{result.engagement:.1f}* · grade *{result.grade}*"
+        f" · {TIER_EMOJI.get(result.tier, '')} {result.tier}"
+    )
+    rows = [
+        f"`{r['score_points']:+5.1f}` {r['label']}"
+        + (f" ×{r['count']}" if r["count"] > 1 else "")
+        + f" _({r['source']}"
+        + (f", {_age(datetime.fromisoformat(r['last_at']), now)}" if r["last_at"] else "")
+        + ")_"
+        for r in result.by_rule()
+    ]
+    out = [_section(head)]
+    chunk: list[str] = []
+    for row in rows or ["No rule contributed."]:
+        if sum(len(x) + 1 for x in chunk) + len(row) > MAX_TEXT:
+            out.append(_section("\n".join(chunk)))
+            chunk = []
+        chunk.append(row)
+    out.append(_section("\n".join(chunk)))
+    gate = (
+        "✅ Qualified: every required criterion is met."
+        if result.qualified
+        else "*Missing to qualify*\n"
+        + "\n".join(f"• {m.label}: {m.reason}" for m in result.missing)
+    )
+    out.append(_section(gate))
+    if result.flags:
+        out.append(_section("*Flags*\n" + "\n".join(f"⚑ {f.message}" for f in result.flags)))
+    return out[:50]
+
+
+def claimed_blocks(message_blocks: list[dict[str, Any]], user: str) -> list[dict[str, Any]]:
+    """A message with a Claim button once `user` claimed its lead: the Claim button goes,
+    a line says who claimed it."""
+    out = []
+    for block in message_blocks:
+        if block.get("type") == "actions":
+            elements = [e for e in block.get("elements", []) if e.get("action_id") != "claim"]
+            if not elements:
+                continue
+            block = {**block, "elements": elements}
+        out.append(block)
+    return [*out[:49], context(f"✔ Claimed by <@{user}>")]
+
+
 def suggestions_blocks(query: str, suggestions: Sequence[str]) -> list[dict[str, Any]]:
     text = f"No lead matches *{query}*."
     if suggestions:
@@ -190,6 +251,20 @@ def suggestions_blocks(query: str, suggestions: Sequence[str]) -> list[dict[str,
 # ------------------------------------------------------------------ lists and App Home
 
 LEADS_USAGE = "Usage: `/leads [hot | warm | mine | stale | qualified]` (default: hot)"
+LIST_TITLES = {
+    "hot": "Hot leads",
+    "warm": "Warm leads",
+    "mine": "Your leads",
+    "stale": "Stale leads (no activity for 30 days)",
+    "qualified": "Qualified leads",
+}
+EMPTY_LISTS = {
+    "hot": "No hot leads right now.",
+    "warm": "No warm leads right now.",
+    "mine": "You own no leads yet: claim one from a card or an alert.",
+    "stale": "No stale leads. 🎉",
+    "qualified": "No qualified leads yet.",
+}
 
 
 def _row_text(row: LeadRow) -> str:
@@ -206,11 +281,11 @@ def _row_text(row: LeadRow) -> str:
 def leads_list(kind: str, page: LeadPage) -> list[dict[str, Any]]:
     """`/leads`: one page of a list, with paging buttons."""
     if not page.rows:
-        return [_section(f"No {kind} leads right now."), context(LEADS_USAGE)]
+        return [_section(EMPTY_LISTS.get(kind, f"No {kind} leads.")), context(LEADS_USAGE)]
     first = page.page * PAGE_SIZE + 1
     last = first + len(page.rows) - 1
     out = [
-        _section(f"*{kind.capitalize()} leads* ({first}–{last} of {page.total})"),
+        _section(f"*{LIST_TITLES.get(kind, kind)}* ({first}–{last} of {page.total})"),
         _section("\n".join(_row_text(r) for r in page.rows)),
     ]
     buttons = []
