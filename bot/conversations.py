@@ -151,26 +151,45 @@ class ConversationService:
         external_id: str | None = None,
         source: str = "console",
     ) -> Step:
-        """Process one rep message: store it raw, run the dialog, save the outcome."""
+        """Process one rep message: store it raw, run the dialog, save the outcome.
+
+        The database work runs in a worker thread, off the caller's event loop (Slack
+        acks must not wait behind it); messages to one conversation take turns.
+        """
         lock = self._locks.setdefault(conversation_id, asyncio.Lock())
         async with lock:
-            message = self._store_incoming(conversation_id, text, now, external_id)
-            with session_scope(self.db) as session:
-                conversation = session.get(Conversation, conversation_id, with_for_update=True)
-                if conversation is None:
-                    raise LookupError(f"no conversation {conversation_id}")
-                if message.redelivered and not _unprocessed(conversation, message):
-                    return Step(conversation_id, duplicate=True)
-                if conversation.status not in OPEN_STATUSES:
-                    return Step(conversation_id, status=conversation.status)
-                # a redelivery of a message whose processing failed is read as first sent
-                turn = await self.dialog.handle(conversation.state, message.text, message.at)
-                step = Step(conversation_id, turn.replies, turn.status)
-                if turn.completed:
-                    lead = _lead(session, conversation.lead_id)
-                    step.card = self._complete(session, conversation, lead, turn, now, source)
-                self._save_turn(session, conversation, turn, now, message.id)
-                return step
+            return await asyncio.to_thread(
+                self._reply, conversation_id, text, now, external_id, source
+            )
+
+    def _reply(
+        self,
+        conversation_id: int,
+        text: str,
+        now: datetime,
+        external_id: str | None,
+        source: str,
+    ) -> Step:
+        message = self._store_incoming(conversation_id, text, now, external_id)
+        with session_scope(self.db) as session:
+            conversation = session.get(Conversation, conversation_id, with_for_update=True)
+            if conversation is None:
+                raise LookupError(f"no conversation {conversation_id}")
+            if message.redelivered and not _unprocessed(conversation, message):
+                return Step(conversation_id, duplicate=True)
+            if conversation.status not in OPEN_STATUSES:
+                return Step(conversation_id, status=conversation.status)
+            # a redelivery of a message whose processing failed is read as first sent;
+            # the dialog is a coroutine (rasa-sdk's executor): run it on this thread's loop
+            turn = asyncio.run(
+                self.dialog.handle(conversation.state, message.text, message.at, source)
+            )
+            step = Step(conversation_id, turn.replies, turn.status)
+            if turn.completed:
+                lead = _lead(session, conversation.lead_id)
+                step.card = self._complete(session, conversation, lead, turn, now, source)
+            self._save_turn(session, conversation, turn, now, message.id)
+            return step
 
     def open_conversation(self, rep: str, lead_id: int | None = None) -> Conversation | None:
         """The rep's most recent open conversation (about `lead_id`, if given)."""
@@ -264,7 +283,7 @@ class ConversationService:
                 lead.id,
                 answer.slot,
                 answer.value,
-                source=source,
+                source=answer.source or source,
                 raw_text=answer.raw_text,
                 framework=conversation.framework,
                 answered_by=conversation.rep,

@@ -73,6 +73,7 @@ class NewAnswer:
     value: dict[str, Any]
     raw_text: str
     answered_at: datetime
+    source: str | None = None  # the channel of the message that gave it (slack_dm, console…)
 
 
 @dataclass(slots=True)
@@ -96,7 +97,7 @@ class Turn:
 def new_answers(state: dict[str, Any]) -> list[NewAnswer]:
     """The answers collected in a conversation (none once it is cancelled)."""
     return [
-        NewAnswer(a["slot"], a["value"], a["raw"], datetime.fromisoformat(a["at"]))
+        NewAnswer(a["slot"], a["value"], a["raw"], datetime.fromisoformat(a["at"]), a.get("source"))
         for a in state["answers"].values()
     ]
 
@@ -172,9 +173,13 @@ class DialogEngine:
 
     # ------------------------------------------------------------------ a message
 
-    async def handle(self, state: dict[str, Any], text: str, now: datetime) -> Turn:
-        """Process one rep message (typed text or a button's payload)."""
+    async def handle(
+        self, state: dict[str, Any], text: str, now: datetime, source: str | None = None
+    ) -> Turn:
+        """Process one rep message (typed text or a button's payload); `source` (the
+        channel it came through) is kept with the answers it gives."""
         state = copy.deepcopy(state)
+        state["via"] = source
         turn = Turn(state)
         if state["status"] in ("done", "cancelled"):
             raise ValueError(f"conversation is {state['status']}")
@@ -260,6 +265,7 @@ class DialogEngine:
             "value": validate_value(slot, value),
             "raw": raw,
             "at": _iso(now),
+            "source": state.get("via"),
         }
         if slot in state["skipped"]:
             state["skipped"].remove(slot)

@@ -272,8 +272,10 @@ async def test_every_message_is_stored_raw_before_it_is_processed(
     out_before = len(messages(engine, cid, "out"))
     real_handle = service.dialog.handle
 
-    async def crash_after_the_engine(state: dict[str, Any], text: str, now: datetime) -> Any:
-        await real_handle(state, text, now)  # the engine got through the message…
+    async def crash_after_the_engine(
+        state: dict[str, Any], text: str, now: datetime, source: str | None = None
+    ) -> Any:
+        await real_handle(state, text, now, source)  # the engine got through the message…
         raise RuntimeError("worker killed")  # …and the process died before saving
 
     monkeypatch.setattr(service.dialog, "handle", crash_after_the_engine)

@@ -12,7 +12,6 @@ import asyncio
 import itertools
 from typing import Any
 
-import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
 
@@ -166,12 +165,6 @@ async def test_a_whole_bant_conversation_by_messages_and_buttons(
     assert all(c.ok for c in fake_slack.calls)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bot/conversations.py stores every answer of a conversation with the source of "
-    "the message that completed it (ConversationService._complete(source=...)), not the "
-    "channel each answer came through",
-)
 async def test_each_answer_keeps_the_channel_it_came_through(
     slack: Slack, fake_slack: FakeSlack, engine: Engine, story_lead: Lead
 ) -> None:
