@@ -241,10 +241,9 @@ def import_events(
     """Import behavioural events (idempotent on messageId) and update the leads' scores."""
     from bot.importing.errors import ImportFileError, RowError
     from bot.importing.events_file import parse_events
-    from bot.lead_import import EventToStore
+    from bot.importing.segment import ParsedEvent, ParsedIdentify
+    from bot.lead_import import EventToStore, IdentifyToStore, to_store
     from bot.lead_import import import_events as run
-    from bot.lead_import import import_leads as run_leads
-    from scoring.inputs import EventRecord
 
     if fmt not in (None, "jsonl", "csv"):
         raise typer.BadParameter("--format must be jsonl or csv")
@@ -255,22 +254,15 @@ def import_events(
         err.print(f"[red]error[/] {file}: {exc}")
         raise typer.Exit(2) from None
     _ensure_schema(ctx)
-    items, anonymous = [], []
-    for e in parsed.events:
-        if not e.email:
-            anonymous.append(
-                RowError(
-                    e.row,
-                    "no email: anonymous events are linked by an "
-                    "identify call through the HTTP API",
-                )
-            )
-            continue
-        items.append(
-            EventToStore(
-                e.row or 0, e.email, EventRecord(e.event, e.timestamp, e.message_id, e.properties)
-            )
-        )
+    # File order matters: an identify attaches the anonymous events before it.
+    items: list[EventToStore | IdentifyToStore] = []
+    bad_traits: list[RowError] = []
+    parsed_items: list[ParsedEvent | ParsedIdentify] = [*parsed.events, *parsed.identifies]
+    for e in sorted(parsed_items, key=lambda e: e.row or 0):
+        try:
+            items.append(to_store(e, "import"))
+        except ValueError as exc:
+            bad_traits.append(RowError(e.row or 0, str(exc)))
     with progress_bar() as bar:
         task = bar.add_task(f"importing {file.name}", total=len(items))
         report = run(
@@ -281,13 +273,7 @@ def import_events(
             create_leads=create_leads,
             progress=lambda n: bar.advance(task, n),
         )
-    traits = [(i.row or 0, {"email": i.email, **i.traits}) for i in parsed.identifies if i.email]
-    if traits:
-        identified = run_leads(ctx.obj.engine, traits, ctx.obj.config, ctx.obj.now)
-        report.created += identified.created
-        report.updated += identified.updated
-        report.errors.extend(identified.errors)
-    report.errors = sorted([*parsed.errors, *anonymous, *report.errors], key=lambda e: e.row)
+    report.errors = sorted([*parsed.errors, *bad_traits, *report.errors], key=lambda e: e.row)
     _import_summary(report, as_json)
 
 

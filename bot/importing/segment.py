@@ -20,7 +20,14 @@ from pydantic import (
     ValidationError,
 )
 
-from bot.importing.fields import is_email, normalize_email, parse_timestamp
+from bot.importing.fields import (
+    is_email,
+    normalize_country,
+    normalize_domain,
+    normalize_email,
+    parse_company_size,
+    parse_timestamp,
+)
 from scoring.config import normalize_event_name
 from scoring.inputs import EventRecord
 
@@ -247,3 +254,72 @@ def parse_segment_item(
         user_id=payload.user_id,
         row=row,
     )
+
+
+_TRAIT_ALIASES: dict[str, tuple[str, ...]] = {
+    "name": ("name",),
+    "title": ("title", "jobTitle", "job_title"),
+    "industry": ("industry",),
+    "company_size": ("company_size", "employees", "employee_count", "companySize"),
+    "country": ("country",),
+    "domain": ("domain", "website"),
+    "product": ("product",),
+    "owner": ("owner",),
+    "stage": ("stage",),
+}
+
+
+def _trait_text(where: str, value: Any) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise ValueError(f"traits.{where} must be a string")
+    return str(value).strip() or None
+
+
+def lead_fields_from_traits(traits: Mapping[str, Any]) -> dict[str, Any]:
+    """Lead fields (`leads_repo.IMPORT_FIELDS` but email) from Segment identify traits.
+
+    Knows the Segment reserved traits: `name` (else `firstName` + `lastName`), `title`,
+    `company` (a name or an object with `name`, `industry`, `employee_count`, `website`),
+    `industry`, `employees`, `website`, `address.country`; plus Qualibot's own field names.
+    Country names become ISO codes and sizes numbers; unknown traits are ignored.
+    Raises ValueError with the trait's name when a value cannot be used.
+    """
+    company = traits.get("company")
+    nested: Mapping[str, Any] = company if isinstance(company, Mapping) else {}
+    address = traits.get("address")
+    found: dict[str, Any] = {}
+    for name, aliases in _TRAIT_ALIASES.items():
+        for alias in aliases:
+            text = _trait_text(alias, traits.get(alias))
+            if text is not None:
+                found[name] = text
+                break
+    for name, alias in (
+        ("industry", "industry"),
+        ("company_size", "employee_count"),
+        ("domain", "website"),
+    ):
+        text = _trait_text(f"company.{alias}", nested.get(alias))
+        if name not in found and text is not None:
+            found[name] = text
+    company_name = _trait_text("company", nested.get("name") if nested else company)
+    if company_name is not None:
+        found["company"] = company_name
+    if "name" not in found:
+        parts = [_trait_text(key, traits.get(key)) for key in ("firstName", "lastName")]
+        full = " ".join(part for part in parts if part)
+        if full:
+            found["name"] = full
+    if "country" not in found and isinstance(address, Mapping):
+        text = _trait_text("address.country", address.get("country"))
+        if text is not None:
+            found["country"] = text
+    if "country" in found:
+        found["country"] = normalize_country(found["country"])
+    if "company_size" in found:
+        found["company_size"] = parse_company_size(found["company_size"])
+    if "domain" in found:
+        found["domain"] = normalize_domain(found["domain"])
+    return found

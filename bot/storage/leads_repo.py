@@ -14,6 +14,7 @@ from sqlmodel import col, select
 from bot.storage.column_types import utcnow
 from bot.storage.tables import (
     Alert,
+    AnonymousId,
     Answer,
     Call,
     Conversation,
@@ -77,7 +78,15 @@ _LEGAL_SUFFIXES = frozenset(
         "pte",
     }
 )
-_CHILD_TABLES: tuple[Any, ...] = (Answer, Event, Conversation, Call, Alert, Outcome)
+_CHILD_TABLES: tuple[Any, ...] = (
+    Answer,
+    Event,
+    AnonymousId,
+    Conversation,
+    Call,
+    Alert,
+    Outcome,
+)
 
 
 def normalize_email(email: str) -> str:
@@ -222,7 +231,7 @@ def upsert_lead(session: Session, fields: Mapping[str, Any]) -> Lead:
 def merge_leads(session: Session, keep_id: int, drop_id: int) -> Lead:
     """Merge lead `drop_id` into `keep_id` and delete it; return the kept lead.
 
-    Answers, events, conversations, calls, alerts and outcomes move to `keep`; empty
+    Answers, events, anonymous ids, conversations, calls, alerts and outcomes move to `keep`; empty
     fields of `keep` are filled from `drop` (a stage still "new" counts as empty). The
     dropped lead's score and score history are deleted: rescore `keep` afterwards.
     """

@@ -19,7 +19,7 @@ from bot.storage.tables import LeadScore, ScoreChange, metadata
 from bot.storage.upsert import chunks, dialect_insert
 
 SCORE_CHANGE_REASONS: frozenset[str] = frozenset(
-    {"event", "answer", "rescore", "decay", "import", "merge"}
+    {"event", "answer", "rescore", "decay", "import", "merge", "identify"}
 )
 
 

@@ -89,6 +89,32 @@ class Event(SQLModel, table=True):
     source: str
 
 
+class AnonymousId(SQLModel, table=True):
+    """A Segment `anonymousId` linked to a lead by an `identify` call (the first link wins)."""
+
+    __tablename__ = "anonymous_ids"
+
+    anonymous_id: str = Field(primary_key=True)
+    lead_id: int = _lead_fk()
+    linked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+
+
+class AnonymousEvent(SQLModel, table=True):
+    """An event with only an `anonymousId`, kept until an `identify` links that id to a lead;
+    then it moves to `events` (same `dedupe_key`) and is scored."""
+
+    __tablename__ = "anonymous_events"
+
+    id: int | None = Field(default=None, primary_key=True)
+    anonymous_id: str = Field(index=True)
+    dedupe_key: str = Field(unique=True)
+    type: str
+    properties: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType, nullable=False)
+    occurred_at: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
+    source: str
+
+
 class LeadScore(SQLModel, table=True):
     """The current score of a lead (one row per lead, replaced on every rescore)."""
 
@@ -244,6 +270,8 @@ ALL_TABLES = (
     Lead,
     Answer,
     Event,
+    AnonymousId,
+    AnonymousEvent,
     LeadScore,
     ScoreChange,
     Conversation,
