@@ -7,10 +7,9 @@ Authenticated with the API bearer token (`INGEST_TOKEN`).
 from __future__ import annotations
 
 import asyncio
-import hmac
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Depends, Header, HTTPException
+from fastapi import APIRouter, Depends, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 from slack_sdk.errors import SlackApiError
@@ -18,6 +17,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
+from bot.http_auth import bearer_auth
 from bot.slack.app import SlackContext, start_conversation
 from bot.storage.database import session_scope
 from bot.storage.leads_repo import get_lead_by_email, normalize_email
@@ -60,14 +60,7 @@ def calls_router(ctx: SlackContext, client: AsyncWebClient, token: str | None) -
     """The `/calls` endpoint, bound to the app's database and Slack client."""
     router = APIRouter()
 
-    def authorized(authorization: Annotated[str | None, Header()] = None) -> None:
-        if not token:
-            raise HTTPException(401, "the API is disabled: set INGEST_TOKEN")
-        given = (authorization or "").removeprefix("Bearer ").strip()
-        if not hmac.compare_digest(given.encode(), token.encode()):
-            raise HTTPException(401, "missing or wrong bearer token")
-
-    @router.post("/calls", dependencies=[Depends(authorized)], status_code=201)
+    @router.post("/calls", dependencies=[Depends(bearer_auth(token))], status_code=201)
     async def report_call(call: CallIn) -> Any:
         framework = call.framework or "bant"
         if framework not in ctx.config.frameworks:

@@ -19,6 +19,7 @@ from sqlalchemy import text
 
 from bot.conversations import ConversationService
 from bot.http_calls import calls_router
+from bot.http_events import events_router
 from bot.settings import Settings
 from bot.slack.app import SlackContext, create_app
 from bot.slack.client import make_client
@@ -69,6 +70,7 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
 
     api = FastAPI(title="Qualibot", lifespan=lifespan)
     api.include_router(calls_router(ctx, client, settings.ingest_token))
+    api.include_router(events_router(ctx, settings.ingest_token))
     slack_handler = AsyncSlackRequestHandler(bolt)
 
     @api.post("/slack/events", include_in_schema=False)

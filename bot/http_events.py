@@ -1,0 +1,207 @@
+"""`POST /events`: Segment `track`, `page` and `identify` calls, one at a time or in a batch.
+
+Each item is validated and stored on its own (a savepoint per item, one transaction per
+request), so a bad item never rejects the good ones; the answer, sent only after the
+commit, says per item accepted, duplicate or rejected with the reason. Idempotent on
+`messageId`. Shares `bot.lead_import.store_item` with `qualibot import events`.
+Authenticated with the API bearer token (`INGEST_TOKEN`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import datetime
+from typing import Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy import Engine
+
+from bot.http_auth import bearer_auth
+from bot.importing.segment import parse_segment_item
+from bot.lead_import import store_item, to_store
+from bot.slack.app import SlackContext
+from bot.storage.database import session_scope
+from scoring.config import ScoringConfig
+
+MAX_BODY_BYTES = 1024 * 1024
+"""Largest accepted request body (1 MiB, as Segment's batch limit is 500 KB)."""
+MAX_BATCH = 500
+"""Most items in one `batch`."""
+CREATE_LEADS = True
+"""Default of `?create_leads=`: an event for an unknown email creates its lead."""
+
+Status = Literal["accepted", "duplicate", "rejected"]
+
+
+class ItemResult(BaseModel):
+    """What became of one item of the request, in request order."""
+
+    index: int = Field(description="Position in `batch` (0 for a single item)")
+    messageId: str | None = Field(description="The item's messageId, when it has one")
+    status: Status
+    reason: str | None = Field(default=None, description="Why the item was rejected")
+
+
+class EventsResult(BaseModel):
+    """Counts and the per-item outcome; sent once everything accepted is committed."""
+
+    accepted: int
+    duplicates: int
+    rejected: int
+    items: list[ItemResult]
+
+
+_ITEM_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "description": "A Segment track, page or identify call",
+    "required": ["type", "messageId"],
+    "properties": {
+        "type": {"type": "string", "enum": ["track", "page", "identify"]},
+        "messageId": {"type": "string"},
+        "event": {"type": "string", "description": "track: the event name"},
+        "userId": {"type": "string"},
+        "anonymousId": {"type": "string"},
+        "timestamp": {"type": "string", "format": "date-time"},
+        "properties": {"type": "object", "description": "track/page; may carry `email`"},
+        "traits": {"type": "object", "description": "identify: email, name, title, company…"},
+        "context": {"type": "object"},
+    },
+    "example": {
+        "type": "track",
+        "event": "Demo Requested",
+        "messageId": "msg-1",
+        "timestamp": "2026-11-23T10:00:00Z",
+        "properties": {"email": "jane@acme.com"},
+    },
+}
+_BODY_SCHEMA: dict[str, Any] = {
+    "oneOf": [
+        _ITEM_SCHEMA,
+        {
+            "type": "object",
+            "required": ["batch"],
+            "properties": {
+                "batch": {"type": "array", "maxItems": MAX_BATCH, "items": _ITEM_SCHEMA}
+            },
+        },
+    ]
+}
+
+
+def _message_id(item: Any) -> str | None:
+    value = item.get("messageId") if isinstance(item, dict) else None
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value).strip() or None
+
+
+async def _read_body(request: Request) -> bytes:
+    too_large = HTTPException(
+        413, f"request body larger than {MAX_BODY_BYTES} bytes (1 MiB): send smaller batches"
+    )
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body.extend(chunk)
+        if len(body) > MAX_BODY_BYTES:
+            raise too_large
+    return bytes(body)
+
+
+def _items(body: bytes) -> list[Any]:
+    try:
+        data = json.loads(body)
+    except UnicodeDecodeError:
+        raise HTTPException(400, "malformed JSON: the body is not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise HTTPException(
+            400, f"malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from None
+    if not isinstance(data, dict):
+        raise HTTPException(400, f"expected a JSON object, got {type(data).__name__}")
+    if "batch" not in data:
+        return [data]
+    batch = data["batch"]
+    if not isinstance(batch, list):
+        raise HTTPException(400, "batch must be an array of Segment calls")
+    if len(batch) > MAX_BATCH:
+        raise HTTPException(413, f"batch has {len(batch)} items; at most {MAX_BATCH} per request")
+    return batch
+
+
+def ingest(
+    engine: Engine,
+    items: list[Any],
+    config: ScoringConfig,
+    now: datetime,
+    *,
+    create_leads: bool = CREATE_LEADS,
+    source: str = "api",
+) -> EventsResult:
+    """Validate and store `items` in one transaction, a savepoint each; commit, then report."""
+    results: list[ItemResult] = []
+    with session_scope(engine) as session:
+        for index, raw in enumerate(items):
+            message_id = _message_id(raw)
+            try:
+                parsed = parse_segment_item(raw, row=index, default_timestamp=now)
+                with session.begin_nested():
+                    outcome = store_item(
+                        session, to_store(parsed, source), config, now, create_leads
+                    )
+            except (LookupError, ValueError) as exc:
+                reason = str(exc).strip("'\"")
+                results.append(
+                    ItemResult(index=index, messageId=message_id, status="rejected", reason=reason)
+                )
+                continue
+            status: Status = "duplicate" if outcome == "duplicate" else "accepted"
+            results.append(ItemResult(index=index, messageId=message_id, status=status))
+    return EventsResult(
+        accepted=sum(r.status == "accepted" for r in results),
+        duplicates=sum(r.status == "duplicate" for r in results),
+        rejected=sum(r.status == "rejected" for r in results),
+        items=results,
+    )
+
+
+def events_router(ctx: SlackContext, token: str | None) -> APIRouter:
+    """The `/events` endpoint, bound to the app's database and scoring config."""
+    router = APIRouter()
+
+    @router.post(
+        "/events",
+        dependencies=[Depends(bearer_auth(token))],
+        response_model=EventsResult,
+        openapi_extra={
+            "requestBody": {
+                "required": True,
+                "content": {"application/json": {"schema": _BODY_SCHEMA}},
+            }
+        },
+        responses={
+            400: {"description": "Malformed JSON, or not a Segment call / batch"},
+            401: {"description": "Missing or wrong bearer token"},
+            413: {"description": f"Body over 1 MiB or more than {MAX_BATCH} items"},
+        },
+    )
+    async def post_events(
+        request: Request,
+        create_leads: bool = Query(
+            CREATE_LEADS, description="Create the lead of an unknown email (else reject)"
+        ),
+    ) -> EventsResult:
+        """Store Segment `track`/`page`/`identify` calls (a single call or `{"batch": [...]}`).
+
+        Always 200 once processed: rejected items are listed with their reason.
+        """
+        items = _items(await _read_body(request))
+        return await asyncio.to_thread(
+            ingest, ctx.db, items, ctx.config, ctx.now(), create_leads=create_leads
+        )
+
+    return router
