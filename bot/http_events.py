@@ -17,6 +17,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
+from sqlalchemy.exc import IntegrityError
 
 from bot.http_auth import bearer_auth
 from bot.importing.segment import parse_segment_item
@@ -153,8 +154,13 @@ def ingest(
                     outcome = store_item(
                         session, to_store(parsed, source), config, now, create_leads
                     )
-            except (LookupError, ValueError) as exc:
-                reason = str(exc).strip("'\"")
+            except (IntegrityError, LookupError, ValueError) as exc:
+                reason = (
+                    # a concurrent request linked the same anonymousId first
+                    "conflict with a concurrent request: send the item again"
+                    if isinstance(exc, IntegrityError)
+                    else str(exc).strip("'\"")
+                )
                 results.append(
                     ItemResult(index=index, messageId=message_id, status="rejected", reason=reason)
                 )

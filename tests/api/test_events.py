@@ -274,6 +274,15 @@ async def test_limits_and_malformed_json(api: httpx.AsyncClient, db: Engine) -> 
     filler = "x" * (MAX_BODY_BYTES + 10)
     big = await post(api, track(properties={"email": "jane@acme.com", "blob": filler}))
     assert big.status_code == 413 and "1 MiB" in big.json()["detail"]
+
+    async def chunks() -> AsyncIterator[bytes]:  # no Content-Length: counted while read
+        yield b'{"batch": ["'
+        for _ in range(MAX_BODY_BYTES // 65536 + 1):
+            yield b"x" * 65536
+        yield b'"]}'
+
+    streamed = await api.post("/events", content=chunks(), headers=AUTH)
+    assert streamed.status_code == 413
     many = await post(api, {"batch": [track(f"m{i}") for i in range(MAX_BATCH + 1)]})
     assert many.status_code == 413 and f"at most {MAX_BATCH}" in many.json()["detail"]
     bad = await api.post(
