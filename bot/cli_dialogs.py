@@ -98,7 +98,8 @@ def _converse(
     if not finished:
         console.print(
             "[dim]No more answers: the conversation is saved. Resume it with "
-            f"`qualibot shell --lead {lead.email}`.[/]"
+            f"`qualibot --database-url {engine.url.render_as_string(hide_password=True)} "
+            f"shell --lead {lead.email} --rep {rep}`.[/]"
         )
     return card
 
