@@ -1375,32 +1375,21 @@ def write_events_jsonl(bundles: Iterable[LeadBundle], stream: IO[str]) -> int:
     return count
 
 
-LEADS_CSV_HEADER = (
-    "Email",
-    "Full Name",
-    "Company",
-    "Website",
-    "Job Title",
-    "Industry",
-    "Employees",
-    "Country",
-    "Product",
-    "Lead Owner",
-    "Lead Status",
-)
-_CSV_KEYS = (
-    "email",
-    "name",
-    "company",
-    "domain",
-    "title",
-    "industry",
-    "company_size",
-    "country",
-    "product",
-    "owner",
-    "stage",
-)
+_CSV_COLUMNS: dict[str, str] = {
+    "Email": "email",
+    "Full Name": "name",
+    "Company": "company",
+    "Website": "domain",
+    "Job Title": "title",
+    "Industry": "industry",
+    "Employees": "company_size",
+    "Country": "country",
+    "Product": "product",
+    "Lead Owner": "owner",
+    "Lead Status": "stage",
+}
+"""CRM-style CSV header → lead field, in column order."""
+LEADS_CSV_HEADER = tuple(_CSV_COLUMNS)
 
 
 def write_leads_csv(bundles: Iterable[LeadBundle], stream: IO[str]) -> int:
@@ -1410,6 +1399,6 @@ def write_leads_csv(bundles: Iterable[LeadBundle], stream: IO[str]) -> int:
     count = 0
     for bundle in bundles:
         lead = bundle.lead
-        writer.writerow(["" if lead[key] is None else lead[key] for key in _CSV_KEYS])
+        writer.writerow(["" if lead[key] is None else lead[key] for key in _CSV_COLUMNS.values()])
         count += 1
     return count
