@@ -15,18 +15,14 @@ from bot.bulk_scoring import rescore_all
 from bot.config_file import load_config
 from bot.demo_data import STORY_LEAD_EMAIL
 from bot.demo_loader import load_demo_data
-from bot.server import build
-from bot.settings import Settings
 from bot.storage.database import make_engine
 from bot.storage.migrate import init_db
 from bot.storage.tables import Call, Conversation
-from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.api.conftest import AUTH, ROOT, api_client
+from tests.slack_fake import FakeSlack
 from tests.slack_fake.fixtures import fake_slack  # noqa: F401
 
-ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
-TOKEN = "ingest-secret"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
@@ -42,16 +38,7 @@ def db_file(tmp_path: Path) -> str:
 
 @pytest.fixture
 async def api(db_file: str, fake_slack: FakeSlack) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811
-    settings = Settings(
-        database_url=db_file,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake_slack.base_url,
-        ingest_token=TOKEN,
-    )
-    app, _ = build(settings, load_config(ROOT / "config.yml"))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://qualibot") as client:
+    async with api_client(db_file, fake_slack) as client:
         yield client
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,32 +12,17 @@ import pytest
 from sqlalchemy import Engine, func
 from sqlmodel import Session, select
 
-from bot.config_file import load_config
 from bot.http_events import MAX_BATCH, MAX_BODY_BYTES
-from bot.server import build
-from bot.settings import Settings
 from bot.storage.database import make_engine
 from bot.storage.tables import AnonymousEvent, AnonymousId, Event, Lead, LeadScore, ScoreChange
-from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack
+from tests.api.conftest import AUTH, api_client
+from tests.slack_fake import FakeSlack
 from tests.slack_fake.fixtures import fake_slack  # noqa: F401
-
-ROOT = Path(__file__).resolve().parents[2]
-TOKEN = "ingest-secret"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture
 async def api(db_url: str, fake_slack: FakeSlack) -> AsyncIterator[httpx.AsyncClient]:  # noqa: F811
-    settings = Settings(
-        database_url=db_url,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=fake_slack.base_url,
-        ingest_token=TOKEN,
-    )
-    app, _ = build(settings, load_config(ROOT / "config.yml"))
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://qualibot") as client:
+    async with api_client(db_url, fake_slack) as client:
         yield client
 
 
