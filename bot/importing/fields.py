@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,6 +86,15 @@ def normalize_country(value: str) -> str:
     if code is None:
         raise ValueError(f"country '{value.strip()}' is not a known country name or ISO code")
     return code
+
+
+FIELD_PARSERS: dict[str, Callable[[str], Any]] = {
+    "email": normalize_email,
+    "domain": normalize_domain,
+    "company_size": parse_company_size,
+    "country": normalize_country,
+}
+"""Lead fields whose imported text is parsed or normalized (CSV columns, identify traits)."""
 
 
 def parse_timestamp(value: Any) -> datetime:

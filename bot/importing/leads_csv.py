@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,10 +15,7 @@ from bot.importing._source import (
 )
 from bot.importing.errors import ImportFileError, RowError
 from bot.importing.fields import (
-    normalize_country,
-    normalize_domain,
-    normalize_email,
-    parse_company_size,
+    FIELD_PARSERS,
 )
 from bot.importing.headers import LEAD_FIELDS, MAPPABLE, NAME_PARTS, guess_field, header_key
 
@@ -47,14 +44,6 @@ class LeadsParse:
     duplicates: list[tuple[int, int]] = field(default_factory=list)
     """(first row, later row) for every repeat of an email within the file."""
     delimiter: str = ","
-
-
-_VALIDATORS: dict[str, Callable[[str], Any]] = {
-    "email": normalize_email,
-    "domain": normalize_domain,
-    "company_size": parse_company_size,
-    "country": normalize_country,
-}
 
 
 @dataclass(slots=True)
@@ -133,7 +122,7 @@ def _row_fields(cells: list[str], plan: _Plan) -> tuple[dict[str, Any], list[str
             if name == "email":
                 problems.append("email is empty")
             continue
-        validator = _VALIDATORS.get(name)
+        validator = FIELD_PARSERS.get(name)
         try:
             fields[name] = validator(raw) if validator else raw
         except ValueError as exc:

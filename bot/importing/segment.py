@@ -21,11 +21,9 @@ from pydantic import (
 )
 
 from bot.importing.fields import (
+    FIELD_PARSERS,
     is_email,
-    normalize_country,
-    normalize_domain,
     normalize_email,
-    parse_company_size,
     parse_timestamp,
 )
 from scoring.config import normalize_event_name
@@ -316,10 +314,7 @@ def lead_fields_from_traits(traits: Mapping[str, Any]) -> dict[str, Any]:
         text = _trait_text("address.country", address.get("country"))
         if text is not None:
             found["country"] = text
-    if "country" in found:
-        found["country"] = normalize_country(found["country"])
-    if "company_size" in found:
-        found["company_size"] = parse_company_size(found["company_size"])
-    if "domain" in found:
-        found["domain"] = normalize_domain(found["domain"])
+    for name, parse in FIELD_PARSERS.items():
+        if name in found:
+            found[name] = parse(found[name])
     return found
