@@ -26,7 +26,7 @@ from dialogs.commands import Command, match_slot, parse_command
 from dialogs.domain import Domain, Reply, form_name
 from dialogs.understanding import MAX_ANSWER_CHARS, parse_answer
 from scoring.config import ScoringConfig
-from scoring.values import describe_value, is_unknown, validate_value
+from scoring.values import describe_value, is_unknown, unknown_value, validate_value
 
 STATE_VERSION = 1
 MAX_TRIES = 2
@@ -46,13 +46,6 @@ _DENY = frozenset(
         *("no it changed", "not anymore", "not any more", "no longer"),
     }
 )
-UNKNOWN_VALUES: dict[str, dict[str, Any]] = {
-    "budget": {"status": "unknown"},
-    "authority": {"role": "unknown"},
-    "need": {"level": None},
-    "timeline": {"status": "unknown"},
-    "priority": {"level": None},
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,7 +325,7 @@ class DialogEngine:
             if asked in state["answers"]:  # reopened with `change`: keep what it was
                 self._keep(turn, asked)
             else:
-                self._record(state, asked, self._unknown(asked), text, now)
+                self._record(state, asked, unknown_value(asked), text, now)
                 turn.replies.append(self._say("utter_gave_up", state, asked))
         self._advance(turn)
 
@@ -376,9 +369,6 @@ class DialogEngine:
             for e in dumped["events"]
             if e.get("event") == "slot" and e.get("value") is not None
         }
-
-    def _unknown(self, slot: str) -> dict[str, Any]:
-        return UNKNOWN_VALUES.get(slot, {"choice": "unknown"})
 
     def _label(self, state: dict[str, Any], slot: str) -> str:
         return self.domain.slot_label(state["framework"], slot)

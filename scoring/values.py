@@ -87,6 +87,20 @@ def validate_value(slot: str, value: Any) -> dict[str, Any]:
         raise AnswerValueError(f"{slot}: {problems}") from None
 
 
+_UNKNOWN: dict[str, dict[str, Any]] = {
+    "budget": {"status": "unknown"},
+    "authority": {"role": "unknown"},
+    "need": {"level": None},
+    "timeline": {"status": "unknown"},
+    "priority": {"level": None},
+}
+
+
+def unknown_value(slot: str) -> dict[str, Any]:
+    """The value that says "not sure" for `slot` (custom slots: choice `unknown`)."""
+    return validate_value(slot, _UNKNOWN.get(slot, {"choice": "unknown"}))
+
+
 def is_unknown(slot: str, value: dict[str, Any]) -> bool:
     """True when a value carries no information (distinct from an explicit "no"/"none")."""
     if slot == "budget":
