@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from scoring.notify_config import AlertsSpec, DigestName, DigestSpec, JobsSpec, NudgeSpec
 from scoring.values import (
     CANONICAL_SLOTS,
     AuthorityRole,
@@ -370,13 +371,17 @@ class ScoringModel(Strict):
 
 
 class ScoringConfig(Strict):
-    """The scoring part of config.yml."""
+    """All of config.yml: scoring, plus the notification sections (scoring.notify_config)."""
 
     version: Literal[1] = 1
     slots: dict[str, SlotSpec]
     frameworks: dict[str, FrameworkSpec]
     models: dict[str, ScoringModel]
     products: dict[str, str] = Field(default_factory=dict)  # product → model name
+    alerts: AlertsSpec = Field(default_factory=AlertsSpec)
+    digests: dict[DigestName, DigestSpec] = Field(default_factory=dict)
+    nudges: NudgeSpec = Field(default_factory=NudgeSpec)
+    jobs: JobsSpec = Field(default_factory=JobsSpec)
 
     @field_validator("slots")
     @classmethod

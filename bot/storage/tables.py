@@ -176,6 +176,7 @@ class Conversation(SQLModel, table=True):
     call_id: int | None = Field(default=None, foreign_key="calls.id", ondelete="SET NULL")
     state: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType, nullable=False)
     nudges: int = 0
+    last_nudged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -217,6 +218,10 @@ class Alert(SQLModel, table=True):
     """Outbox row for a Slack alert, written in the transaction that caused it."""
 
     __tablename__ = "alerts"
+    __table_args__ = (
+        Index("ix_alerts_lead_id_created_at", "lead_id", "created_at"),
+        Index("ix_alerts_channel_created_at", "channel", "created_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     lead_id: int = _lead_fk()
@@ -236,6 +241,18 @@ class Alert(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=Text)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    rollup_id: int | None = None  # set when storm control folded it into a rollup alert
+
+
+class AlertState(SQLModel, table=True):
+    """Per lead and tier rule: whether the lead is inside (hysteresis: no re-alert until out)."""
+
+    __tablename__ = "alert_states"
+
+    lead_id: int = Field(foreign_key="leads.id", ondelete="CASCADE", primary_key=True)
+    rule_id: str = Field(primary_key=True)
+    active: bool
+    changed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 
 
 class DigestRun(SQLModel, table=True):
@@ -277,6 +294,7 @@ ALL_TABLES = (
     Conversation,
     Call,
     Alert,
+    AlertState,
     DigestRun,
     Outcome,
 )
