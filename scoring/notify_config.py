@@ -15,7 +15,8 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validat
 
 _ID = r"^[a-z][a-z0-9_]*$"
 _CHANNEL = r"^(#[a-z0-9][a-z0-9._-]*|[CGD][A-Z0-9]{6,})$"
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+Weekday = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+WEEKDAYS: tuple[Weekday, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class _Strict(BaseModel):
@@ -26,7 +27,9 @@ def _check_tz(value: str) -> str:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"unknown time zone '{value}' (use an IANA name like Europe/Berlin)")
+        raise ValueError(
+            f"unknown time zone '{value}' (use an IANA name like Europe/Berlin)"
+        ) from None
     return value
 
 
@@ -56,9 +59,7 @@ class TimeWindow(_Strict):
 
     start: time
     end: time
-    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
-        default_factory=lambda: list(WEEKDAYS), min_length=1
-    )
+    days: list[Weekday] = Field(default_factory=lambda: list(WEEKDAYS), min_length=1)
     timezone: TimeZone = "UTC"
 
     @model_validator(mode="after")
