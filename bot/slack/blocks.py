@@ -24,7 +24,7 @@ LEAD_USAGE = (
 QUALIFY_USAGE = "Usage: `/qualify <email | domain | company> [bant | champ]`"
 
 
-def _section(text: str) -> dict[str, Any]:
+def section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text[:MAX_TEXT]}}
 
 
@@ -32,20 +32,20 @@ def context(text: str) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text[:MAX_TEXT]}]}
 
 
-def _button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
-    button: dict[str, Any] = {
+def button(text: str, action_id: str, value: str, style: str | None = None) -> dict[str, Any]:
+    built: dict[str, Any] = {
         "type": "button",
         "text": {"type": "plain_text", "text": text[:75], "emoji": True},
         "action_id": action_id,
         "value": value[:2000],
     }
     if style:
-        button["style"] = style
-    return button
+        built["style"] = style
+    return built
 
 
 def text_blocks(text: str) -> list[dict[str, Any]]:
-    return [_section(text)]
+    return [section(text)]
 
 
 # ------------------------------------------------------------------ conversations
@@ -67,14 +67,14 @@ def parse_answer_value(value: str) -> tuple[int, str]:
 
 def reply_blocks(reply: Reply, conversation_id: int) -> list[dict[str, Any]]:
     """A bot reply in a DM: its text and, for a question, quick-reply buttons."""
-    blocks = [_section(reply.text)]
+    blocks = [section(reply.text)]
     if reply.buttons:
         blocks.append(
             {
                 "type": "actions",
                 "block_id": f"answers:{conversation_id}",
                 "elements": [
-                    _button(b.title, f"answer:{i}", answer_value(conversation_id, b.payload))
+                    button(b.title, f"answer:{i}", answer_value(conversation_id, b.payload))
                     for i, b in enumerate(reply.buttons)
                 ],
             }
@@ -84,12 +84,12 @@ def reply_blocks(reply: Reply, conversation_id: int) -> list[dict[str, Any]]:
 
 def chosen_blocks(question_text: str, chosen: str) -> list[dict[str, Any]]:
     """The question message once a button was pressed (the buttons go away)."""
-    return [_section(question_text), context(f"✔ You answered: *{chosen}*")]
+    return [section(question_text), context(f"✔ You answered: *{chosen}*")]
 
 
 def closed_blocks(question_text: str, status: str) -> list[dict[str, Any]]:
     """A question answered by a button after its conversation ended: nothing was changed."""
-    return [_section(question_text), context(f"This qualification is {status}: nothing changed.")]
+    return [section(question_text), context(f"This qualification is {status}: nothing changed.")]
 
 
 def score_card_blocks(card: ScoreCard) -> list[dict[str, Any]]:
@@ -108,9 +108,9 @@ def score_card_blocks(card: ScoreCard) -> list[dict[str, Any]]:
     changes = "\n".join(
         f"• *{c.label}*: {c.before + ' → ' if c.before else ''}{c.after}" for c in card.changes
     )
-    blocks = [_section("\n".join(lines))]
+    blocks = [section("\n".join(lines))]
     if changes:
-        blocks.append(_section(changes))
+        blocks.append(section(changes))
     if r.missing:
         blocks.append(context("Missing to qualify: " + "; ".join(m.label for m in r.missing)))
     return blocks
@@ -160,12 +160,12 @@ def lead_card(
         reverse=True,
     )[:5]
     recent = "\n".join(f"• {c.label} ({_age(c.at, now)})" for c in activity)
-    blocks = [_section(head)]
+    blocks = [section(head)]
     if top:
-        blocks.append(_section(f"*Why*\n{top}"))
-    blocks.append(_section(f"*Answers*\n{answers}" if answers else "*Answers*\nnone yet"))
+        blocks.append(section(f"*Why*\n{top}"))
+    blocks.append(section(f"*Answers*\n{answers}" if answers else "*Answers*\nnone yet"))
     if recent:
-        blocks.append(_section(f"*Recent activity*\n{recent}"))
+        blocks.append(section(f"*Recent activity*\n{recent}"))
     footer = f"Owner: {f'<@{lead.owner}>' if lead.owner else 'unclaimed'}"
     if result.flags:
         footer += " · " + " · ".join(f"⚑ {f.message}" for f in result.flags)
@@ -182,10 +182,10 @@ def lead_actions(lead: Lead) -> dict[str, Any]:
         "type": "actions",
         "block_id": f"lead:{lead.id}",
         "elements": [
-            _button("Qualify now", "qualify_now", value, "primary"),
-            _button("Claim", "claim", value),
-            _button("Explain in full", "explain", value),
-            _button("Share to channel", "share", value),
+            button("Qualify now", "qualify_now", value, "primary"),
+            button("Claim", "claim", value),
+            button("Explain in full", "explain", value),
+            button("Share to channel", "share", value),
         ],
     }
 
@@ -207,23 +207,23 @@ def explain_blocks(lead: Lead, result: ScoreResult, now: datetime) -> list[dict[
         + ")_"
         for r in result.by_rule()
     ]
-    out = [_section(head)]
+    out = [section(head)]
     chunk: list[str] = []
     for row in rows or ["No rule contributed."]:
         if sum(len(x) + 1 for x in chunk) + len(row) > MAX_TEXT:
-            out.append(_section("\n".join(chunk)))
+            out.append(section("\n".join(chunk)))
             chunk = []
         chunk.append(row)
-    out.append(_section("\n".join(chunk)))
+    out.append(section("\n".join(chunk)))
     gate = (
         "✅ Qualified: every required criterion is met."
         if result.qualified
         else "*Missing to qualify*\n"
         + "\n".join(f"• {m.label}: {m.reason}" for m in result.missing)
     )
-    out.append(_section(gate))
+    out.append(section(gate))
     if result.flags:
-        out.append(_section("*Flags*\n" + "\n".join(f"⚑ {f.message}" for f in result.flags)))
+        out.append(section("*Flags*\n" + "\n".join(f"⚑ {f.message}" for f in result.flags)))
     return out[:50]
 
 
@@ -245,7 +245,7 @@ def suggestions_blocks(query: str, suggestions: Sequence[str]) -> list[dict[str,
     text = f"No lead matches *{query}*."
     if suggestions:
         text += " Did you mean: " + ", ".join(f"`{s}`" for s in suggestions) + "?"
-    return [_section(text), context(LEAD_USAGE)]
+    return [section(text), context(LEAD_USAGE)]
 
 
 # ------------------------------------------------------------------ lists and App Home
@@ -281,18 +281,18 @@ def _row_text(row: LeadRow) -> str:
 def leads_list(kind: str, page: LeadPage) -> list[dict[str, Any]]:
     """`/leads`: one page of a list, with paging buttons."""
     if not page.rows:
-        return [_section(EMPTY_LISTS.get(kind, f"No {kind} leads.")), context(LEADS_USAGE)]
+        return [section(EMPTY_LISTS.get(kind, f"No {kind} leads.")), context(LEADS_USAGE)]
     first = page.page * PAGE_SIZE + 1
     last = first + len(page.rows) - 1
     out = [
-        _section(f"*{LIST_TITLES.get(kind, kind)}* ({first}–{last} of {page.total})"),
-        _section("\n".join(_row_text(r) for r in page.rows)),
+        section(f"*{LIST_TITLES.get(kind, kind)}* ({first}–{last} of {page.total})"),
+        section("\n".join(_row_text(r) for r in page.rows)),
     ]
     buttons = []
     if page.page > 0:
-        buttons.append(_button("‹ Previous", "leads_page:prev", f"{kind}:{page.page - 1}"))
+        buttons.append(button("‹ Previous", "leads_page:prev", f"{kind}:{page.page - 1}"))
     if page.has_next:
-        buttons.append(_button("Next ›", "leads_page:next", f"{kind}:{page.page + 1}"))
+        buttons.append(button("Next ›", "leads_page:next", f"{kind}:{page.page + 1}"))
     if buttons:
         out.append({"type": "actions", "block_id": f"leads:{kind}", "elements": buttons})
     return out
@@ -309,11 +309,11 @@ def home_view(data: HomeData) -> dict[str, Any]:
         "type": "home",
         "blocks": [
             {"type": "header", "text": {"type": "plain_text", "text": "Qualibot"}},
-            _section(f"*Pending qualifications*\n{pending}"),
+            section(f"*Pending qualifications*\n{pending}"),
             {"type": "divider"},
-            _section(f"*Your leads by score*\n{mine}"),
+            section(f"*Your leads by score*\n{mine}"),
             {"type": "divider"},
-            _section(f"*Hot this week*\n{hot}"),
+            section(f"*Hot this week*\n{hot}"),
             context("`/lead <email|domain|company>` · `/leads hot` · `/qualify <lead>`"),
         ],
     }
