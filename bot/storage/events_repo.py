@@ -12,7 +12,7 @@ from sqlmodel import col, select
 from bot.storage._checks import aware_utc
 from bot.storage.column_types import utcnow
 from bot.storage.tables import Event, metadata
-from bot.storage.upsert import chunks, dialect_insert
+from bot.storage.upsert import cached_statement, chunks, insert_for
 from scoring.config import normalize_event_name
 from scoring.inputs import EventRecord
 
@@ -50,6 +50,16 @@ def _event_row(row: Mapping[str, Any], received_at: datetime) -> dict[str, Any]:
     }
 
 
+_EVENTS = metadata.tables[Event.__tablename__]
+_insert_event = cached_statement(
+    lambda dialect: (
+        insert_for(dialect, _EVENTS)
+        .on_conflict_do_nothing(index_elements=["dedupe_key"])
+        .returning(_EVENTS.c.id)
+    )
+)
+
+
 def add_event(
     session: Session,
     *,
@@ -60,8 +70,8 @@ def add_event(
     source: str,
     properties: Mapping[str, Any] | None = None,
     received_at: datetime | None = None,
-) -> Event | None:
-    """Insert an event; return it, or None if an event with `dedupe_key` already exists.
+) -> int | None:
+    """Insert an event; return its id, or None if an event with `dedupe_key` exists.
 
     Uses INSERT … ON CONFLICT DO NOTHING, so a duplicate never raises nor breaks the
     surrounding transaction. `type` is normalized with `normalize_event_type`.
@@ -78,13 +88,8 @@ def add_event(
         },
         utcnow(),
     )
-    stmt = (
-        dialect_insert(session, Event)
-        .values(**row)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(Event)
-    )
-    return session.scalars(stmt, execution_options={"populate_existing": True}).first()
+    new_id: int | None = session.connection().execute(_insert_event(session), row).scalar()
+    return new_id
 
 
 def bulk_insert_events(
@@ -95,12 +100,7 @@ def bulk_insert_events(
     Rows whose `dedupe_key` exists (in the database or earlier in `rows`) are skipped.
     A bad row raises `ValueError` before its batch is written.
     """
-    table = metadata.tables[Event.__tablename__]
-    base = (
-        dialect_insert(session, table)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(table.c.id)
-    )
+    base = _insert_event(session)
     connection = session.connection()
     inserted = 0
     for chunk in chunks(rows, batch_size):

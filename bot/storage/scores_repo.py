@@ -16,10 +16,28 @@ from sqlmodel import col, select
 from bot.storage._checks import aware_utc
 from bot.storage.column_types import utcnow
 from bot.storage.tables import LeadScore, ScoreChange, metadata
-from bot.storage.upsert import chunks, dialect_insert
+from bot.storage.upsert import cached_statement, chunks, insert_for
 
 SCORE_CHANGE_REASONS: frozenset[str] = frozenset(
     {"event", "answer", "rescore", "decay", "import", "merge", "identify"}
+)
+
+
+_SCORES = metadata.tables[LeadScore.__tablename__]
+_CHANGES = metadata.tables[ScoreChange.__tablename__]
+
+
+def _build_score_upsert(dialect: str) -> Any:
+    insert = insert_for(dialect, _SCORES)
+    columns = [c.name for c in _SCORES.columns if c.name != "lead_id"]
+    return insert.on_conflict_do_update(
+        index_elements=["lead_id"], set_={name: insert.excluded[name] for name in columns}
+    )
+
+
+_upsert_score = cached_statement(_build_score_upsert)
+_insert_change = cached_statement(
+    lambda dialect: insert_for(dialect, _CHANGES).returning(_CHANGES.c.id)
 )
 
 
@@ -80,8 +98,11 @@ def save_score(
     state: Mapping[str, Any] | None = None,
     last_activity_at: datetime | None = None,
     scored_at: datetime | None = None,
-) -> LeadScore:
-    """Insert or replace the lead's current score (INSERT … ON CONFLICT DO UPDATE)."""
+) -> None:
+    """Insert or replace the lead's current score (INSERT … ON CONFLICT DO UPDATE).
+
+    A `LeadScore` already loaded in `session` is expired so it reloads the new values.
+    """
     values = _score_values(
         model=model,
         total=total,
@@ -97,11 +118,10 @@ def save_score(
         last_activity_at=last_activity_at,
         scored_at=scored_at,
     )
-    insert = dialect_insert(session, LeadScore).values(lead_id=lead_id, **values)
-    stmt = insert.on_conflict_do_update(index_elements=["lead_id"], set_=values).returning(
-        LeadScore
-    )
-    return session.scalars(stmt, execution_options={"populate_existing": True}).one()
+    session.connection().execute(_upsert_score(session), {"lead_id": lead_id, **values})
+    loaded = session.identity_map.get(session.identity_key(LeadScore, lead_id))
+    if loaded is not None:
+        session.expire(loaded)
 
 
 def bulk_save_scores(
@@ -112,12 +132,7 @@ def bulk_save_scores(
     Each row holds `lead_id` plus the keyword arguments of `save_score`. `LeadScore`
     objects already loaded in `session` are expired so they reload the new values.
     """
-    table = metadata.tables[LeadScore.__tablename__]
-    insert = dialect_insert(session, table)
-    columns = [c.name for c in table.columns if c.name != "lead_id"]
-    stmt = insert.on_conflict_do_update(
-        index_elements=["lead_id"], set_={name: insert.excluded[name] for name in columns}
-    )
+    stmt = _upsert_score(session)
     connection = session.connection()
     written = 0
     for chunk in chunks(rows, batch_size):
@@ -150,26 +165,26 @@ def record_score_change(
     ref: str | None = None,
     at: datetime | None = None,
 ) -> ScoreChange:
-    """Append a score change (`reason` is one of `SCORE_CHANGE_REASONS`; `ref` e.g. an id)."""
+    """Append a score change (`reason` is one of `SCORE_CHANGE_REASONS`; `ref` e.g. an id);
+    return it, detached."""
     if reason not in SCORE_CHANGE_REASONS:
         raise ValueError(
             f"unknown score change reason {reason!r} (one of {sorted(SCORE_CHANGE_REASONS)})"
         )
-    change = ScoreChange(
-        lead_id=lead_id,
-        at=utcnow() if at is None else aware_utc(at, "at"),
-        old_total=old_total,
-        new_total=float(new_total),
-        old_tier=old_tier,
-        new_tier=new_tier,
-        old_qualified=old_qualified,
-        new_qualified=bool(new_qualified),
-        reason=reason,
-        ref=ref,
-    )
-    session.add(change)
-    session.flush()
-    return change
+    row: dict[str, Any] = {
+        "lead_id": lead_id,
+        "at": utcnow() if at is None else aware_utc(at, "at"),
+        "old_total": old_total,
+        "new_total": float(new_total),
+        "old_tier": old_tier,
+        "new_tier": new_tier,
+        "old_qualified": old_qualified,
+        "new_qualified": bool(new_qualified),
+        "reason": reason,
+        "ref": ref,
+    }
+    new_id = session.connection().execute(_insert_change(session), row).scalar_one()
+    return ScoreChange(id=new_id, **row)
 
 
 def score_changes_for_lead(session: Session, lead_id: int) -> list[ScoreChange]:

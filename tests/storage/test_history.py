@@ -93,7 +93,7 @@ def test_invalid_answer_is_rejected(session: Session, lead_id: int) -> None:
 def test_event_dedupe_returns_none_and_keeps_the_transaction(
     session: Session, lead_id: int
 ) -> None:
-    event = repo.add_event(
+    event_id = repo.add_event(
         session,
         lead_id=lead_id,
         dedupe_key="msg-1",
@@ -102,8 +102,10 @@ def test_event_dedupe_returns_none_and_keeps_the_transaction(
         source="api",
         properties={"path": "/pricing", "n": [1, 2]},
     )
-    assert event is not None and event.id is not None
-    assert event.type == "pricing_page_viewed"
+    assert event_id is not None
+    stored = session.get(Event, event_id)
+    assert stored is not None and stored.type == "pricing_page_viewed"
+    assert stored.properties == {"path": "/pricing", "n": [1, 2]}
     duplicate = repo.add_event(
         session,
         lead_id=lead_id,
@@ -198,7 +200,7 @@ def test_score_upsert_and_changes(session: Session, lead_id: int) -> None:
     assert repo.get_score(session, lead_id) is None
     state = {"counts": {"pricing": 2}, "points": 12.5, "last": "2026-11-02T09:30:00+00:00"}
     breakdown = [{"rule": "fit.title", "label": "CFO", "points": 20.0, "source": "profile"}]
-    saved = repo.save_score(
+    repo.save_score(
         session,
         lead_id,
         model="default",
@@ -216,6 +218,8 @@ def test_score_upsert_and_changes(session: Session, lead_id: int) -> None:
         scored_at=T0,
     )
     session.commit()
+    saved = repo.get_score(session, lead_id)
+    assert saved is not None
     old = (saved.total, saved.tier, saved.qualified)
     repo.save_score(
         session,
@@ -242,6 +246,7 @@ def test_score_upsert_and_changes(session: Session, lead_id: int) -> None:
         ref="answer:7",
     )
     session.commit()
+    assert saved.total == 82.0  # the row loaded before was expired by save_score
     session.expire_all()
 
     assert session.exec(select(func.count()).select_from(LeadScore)).one() == 1
@@ -263,7 +268,7 @@ def test_score_upsert_and_changes(session: Session, lead_id: int) -> None:
 def test_bulk_save_scores_upserts(session: Session, lead_id: int) -> None:
     other = repo.upsert_lead(session, {"email": "joe@acme.com"})
     assert other.id is not None
-    loaded = repo.save_score(
+    repo.save_score(
         session,
         lead_id,
         model="m",
@@ -275,6 +280,8 @@ def test_bulk_save_scores_upserts(session: Session, lead_id: int) -> None:
         qualified=False,
     )
     session.commit()
+    loaded = repo.get_score(session, lead_id)
+    assert loaded is not None and loaded.total == 10.0
     base = {"model": "m", "fit": 50, "engagement": 50, "grade": "B2", "qualified": True}
     rows = [
         {"lead_id": lead_id, "total": 75, "tier": "hot", "state": {"s": 1}, **base},
