@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.http_auth import bearer_auth
 from bot.importing.segment import parse_segment_item
 from bot.lead_import import store_item, to_store
+from bot.metrics import EVENTS, EVENTS_BATCH_SECONDS
 from bot.slack.app import SlackContext
 from bot.storage.database import session_scope
 from scoring.config import ScoringConfig
@@ -206,8 +207,13 @@ def events_router(ctx: SlackContext, token: str | None) -> APIRouter:
         Always 200 once processed: rejected items are listed with their reason.
         """
         items = _items(await _read_body(request))
-        return await asyncio.to_thread(
-            ingest, ctx.db, items, ctx.config, ctx.now(), create_leads=create_leads
-        )
+        with EVENTS_BATCH_SECONDS.time():
+            result = await asyncio.to_thread(
+                ingest, ctx.db, items, ctx.config, ctx.now(), create_leads=create_leads
+            )
+        EVENTS.labels("accepted").inc(result.accepted)
+        EVENTS.labels("duplicate").inc(result.duplicates)
+        EVENTS.labels("rejected").inc(result.rejected)
+        return result
 
     return router

@@ -6,20 +6,23 @@ over Socket Mode instead (the HTTP API still serves `/healthz`).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from slack_bolt.adapter.fastapi.async_handler import AsyncSlackRequestHandler
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from bot.conversations import ConversationService
 from bot.http_calls import calls_router
 from bot.http_events import events_router
+from bot.metrics import OUTBOX_DEPTH
 from bot.settings import Settings
 from bot.slack.app import SlackContext, create_app
 from bot.slack.client import make_client
@@ -98,4 +101,17 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
             status_code=200 if healthy else 503,
         )
 
+    @api.get("/metrics", include_in_schema=False)
+    async def metrics() -> Response:
+        """Prometheus metrics (events, alerts, outbox depth, latencies)."""
+        OUTBOX_DEPTH.set(await asyncio.to_thread(_outbox_depth, db))
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
     return api, bolt
+
+
+def _outbox_depth(db: Engine) -> int:
+    with db.connect() as conn:
+        return int(
+            conn.execute(text("SELECT COUNT(*) FROM alerts WHERE status = 'pending'")).scalar_one()
+        )
