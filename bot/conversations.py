@@ -11,6 +11,7 @@ Used by the console (`qualibot shell`, `qualibot demo`) and the Slack app alike.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,7 +25,7 @@ from bot.storage.database import session_scope
 from bot.storage.leads_repo import get_lead
 from bot.storage.tables import Conversation, ConversationMessage, Lead
 from dialogs.domain import Reply
-from dialogs.engine import DialogEngine, KnownAnswer, Turn
+from dialogs.engine import DialogEngine, KnownAnswer, NewAnswer, Turn
 from scoring.config import ScoringConfig
 from scoring.result import ScoreResult
 from scoring.values import describe_value
@@ -200,6 +201,49 @@ class ConversationService:
             if lead_id is not None:
                 stmt = stmt.where(Conversation.lead_id == lead_id)
             return session.exec(stmt.order_by(col(Conversation.updated_at).desc())).first()
+
+    def save_edits(
+        self, lead_id: int, edits: Sequence[NewAnswer], editor: str, now: datetime
+    ) -> ScoreCard:
+        """Store edited answers (Slack's Edit answers modal) as new history rows in one
+        transaction and rescore; the card lists what changed. An edit equal to the current,
+        unexpired answer is not stored again (nothing changed: no rescore either)."""
+        with session_scope(self.db) as session:
+            lead = _lead(session, lead_id)
+            assert lead.id is not None
+            was = compute_lead(session, lead, self.config, now)
+            changes = []
+            for edit in edits:
+                old = was.answers.get(edit.slot)
+                if old is not None and not old.expired and old.value == edit.value:
+                    continue
+                add_answer(
+                    session,
+                    lead.id,
+                    edit.slot,
+                    edit.value,
+                    source=edit.source or "slack_modal",
+                    raw_text=edit.raw_text,
+                    answered_by=editor,
+                    answered_at=edit.answered_at,
+                )
+                changes.append(
+                    AnswerChange(
+                        edit.slot,
+                        self.config.slots[edit.slot].label,
+                        None if old is None else describe_value(edit.slot, old.value),
+                        describe_value(edit.slot, edit.value),
+                    )
+                )
+            result = (
+                apply_new_answer(session, lead.id, self.config, now, ref=f"edit:{editor}")
+                if changes
+                else was
+            )
+            before = ScoreSnapshot(was.total, was.grade, was.tier, was.qualified)
+            return ScoreCard(
+                lead.id, lead.name or lead.email, lead.company, lead.email, before, result, changes
+            )
 
     # ------------------------------------------------------------------ internals
 

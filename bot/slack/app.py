@@ -7,6 +7,8 @@ Every listener acknowledges first and works after, so Slack always gets its answ
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -29,8 +31,11 @@ from bot.slack import blocks
 from bot.storage.database import session_scope
 from bot.storage.leads_repo import get_lead
 from bot.storage.tables import ConversationMessage, Lead
+from dialogs.engine import NewAnswer
+from dialogs.understanding import parse_answer
 from scoring.config import ScoringConfig
 from scoring.result import ScoreResult
+from scoring.values import unknown_value
 
 log = logging.getLogger(__name__)
 ANSWER_ACTION = re.compile(r"^answer:\d+$")
@@ -52,6 +57,8 @@ class SlackContext:
     conversations: ConversationService
     now: Callable[[], datetime] = utc_now
     _rep_locks: dict[str, asyncio.Lock] = field(default_factory=dict)
+    # rep → (Slack time zone or None, when it was asked: time.monotonic()); see bot.nudges
+    rep_timezones: dict[str, tuple[str | None, float]] = field(default_factory=dict)
 
     def rep_lock(self, rep: str) -> asyncio.Lock:
         """Serialises one rep's messages and answer buttons, in the order they arrived."""
@@ -65,6 +72,7 @@ def create_app(
     app = AsyncApp(client=client, signing_secret=signing_secret, **bolt)
     _register_lookup(app, ctx)
     _register_conversations(app, ctx)
+    _register_edit_answers(app, ctx)
 
     @app.error
     async def log_errors(error: Exception, body: dict[str, Any]) -> None:
@@ -399,3 +407,96 @@ async def post_step(client: AsyncWebClient, channel: str, step: Step) -> None:
             text=f"Score card: {step.card.result.total:.1f} ({step.card.result.tier})",
             blocks=blocks.score_card_blocks(step.card),
         )
+
+
+# ------------------------------------------------------------------ Edit answers
+
+EDIT_SOURCE = "slack_modal"
+
+
+def _digest(text: str) -> str:
+    """A short fingerprint of a field's text: the modal keeps what it showed this way."""
+    return hashlib.sha1(text.strip().encode()).hexdigest()[:12]
+
+
+def _register_edit_answers(app: AsyncApp, ctx: SlackContext) -> None:
+    @app.action(blocks.EDIT_ACTION)
+    async def edit_answers(
+        ack: Any, body: dict[str, Any], action: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        await ack()
+        user = body["user"]["id"]
+        found = await asyncio.to_thread(_lead_result, ctx, int(action["value"]))
+        if found is None:
+            await client.chat_postMessage(channel=user, text=GONE)
+            return
+        lead, result = found
+        fields = blocks.edit_answer_fields(ctx.config, result, ctx.now())
+        shown = {f.slot: _digest(f.current[:1000]) for f in fields}
+        metadata = json.dumps({"lead": lead.id, "shown": shown}, separators=(",", ":"))
+        await client.views_open(
+            trigger_id=body["trigger_id"], view=blocks.edit_answers_modal(lead, fields, metadata)
+        )
+
+    @app.view(blocks.EDIT_ACTION)
+    async def save_edits(
+        ack: Any, body: dict[str, Any], view: dict[str, Any], client: AsyncWebClient
+    ) -> None:
+        user, now = body["user"]["id"], ctx.now()
+        meta = json.loads(view["private_metadata"])
+        values = view["state"]["values"]
+        edits, errors = await asyncio.to_thread(read_edits, ctx, values, meta["shown"], now)
+        if errors:  # the modal stays open with a message under each field not understood
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        try:
+            card = await asyncio.to_thread(
+                ctx.conversations.save_edits, int(meta["lead"]), edits, user, now
+            )
+        except LookupError:
+            await client.chat_postMessage(channel=user, text=GONE)
+            return
+        if not card.changes:
+            await client.chat_postMessage(
+                channel=user,
+                text="Nothing changed.",
+                blocks=blocks.nothing_changed_blocks(card.lead_name),
+            )
+            return
+        await client.chat_postMessage(
+            channel=user,
+            text=f"Answers updated: {card.result.total:.1f} ({card.result.tier})",
+            blocks=blocks.score_card_blocks(card, title="Answers updated"),
+        )
+
+
+def read_edits(
+    ctx: SlackContext,
+    values: dict[str, dict[str, Any]],
+    shown: dict[str, str],
+    now: datetime,
+) -> tuple[list[NewAnswer], dict[str, str]]:
+    """The changed fields of a submitted Edit answers modal, read like DM answers: (new
+    answers, errors by block id). A field left as shown is skipped; one cleared means the
+    answer is no longer known."""
+    choices = {n: s.choices for n, s in ctx.config.slots.items() if s.choices}
+    edits: list[NewAnswer] = []
+    errors: dict[str, str] = {}
+    for slot, digest in shown.items():
+        text = ((values.get(slot) or {}).get(blocks.EDIT_INPUT) or {}).get("value") or ""
+        if _digest(text) == digest:
+            continue
+        if not text.strip():
+            edits.append(NewAnswer(slot, unknown_value(slot), "", now, EDIT_SOURCE))
+            continue
+        value = parse_answer(text, now, slot, choices=choices).slots.get(slot)
+        if value is None:
+            errors[slot] = _plain(ctx.conversations.dialog.domain.hint("", slot).text)
+        else:
+            edits.append(NewAnswer(slot, value, text.strip(), now, EDIT_SOURCE))
+    return edits, errors
+
+
+def _plain(mrkdwn: str) -> str:
+    return mrkdwn.replace("*", "").replace("`", "")

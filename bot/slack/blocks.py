@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -11,8 +12,9 @@ from bot.conversations import ScoreCard
 from bot.lead_lists import PAGE_SIZE, HomeData, LeadPage, LeadRow
 from bot.storage.tables import Lead
 from dialogs.domain import Reply
-from scoring.result import ScoreResult
-from scoring.values import describe_value
+from scoring.config import ScoringConfig
+from scoring.result import ScoreResult, SlotAnswer
+from scoring.values import CANONICAL_SLOTS, describe_value
 
 TIER_EMOJI = {"hot": "🔥", "warm": "🌤️", "cold": "❄️"}
 MAX_TEXT = 2900  # Slack's section text limit is 3,000 characters
@@ -22,6 +24,8 @@ LEAD_USAGE = (
     "`/lead acme.com` or `/lead Acme`."
 )
 QUALIFY_USAGE = "Usage: `/qualify <email | domain | company> [bant | champ]`"
+EDIT_ACTION = "edit_answers"  # the button and the modal's callback_id
+EDIT_INPUT = "answer"  # the action_id of every input of the Edit answers modal
 
 
 def section(text: str) -> dict[str, Any]:
@@ -92,8 +96,23 @@ def closed_blocks(question_text: str, status: str) -> list[dict[str, Any]]:
     return [section(question_text), context(f"This qualification is {status}: nothing changed.")]
 
 
-def score_card_blocks(card: ScoreCard) -> list[dict[str, Any]]:
-    """The end of a conversation: before → after and what changed."""
+def nudge_blocks(
+    reply: Reply, conversation_id: int, lead_name: str, last: bool
+) -> list[dict[str, Any]]:
+    """A reminder of an unanswered qualification: the pending question again, with its
+    buttons (the question comes first, so an answer button marks it as answered)."""
+    intro = f"👋 A friendly reminder: the qualification of *{lead_name}* is still open."
+    footer = (
+        "This is my last reminder: reply whenever you're ready, or say `cancel` to drop it."
+        if last
+        else "Reply here whenever you're ready (`later` to pause, `cancel` to drop it)."
+    )
+    question = Reply(f"{intro}\n{reply.text}", reply.buttons, reply.kind)
+    return [*reply_blocks(question, conversation_id), context(footer)]
+
+
+def score_card_blocks(card: ScoreCard, title: str = "Score card") -> list[dict[str, Any]]:
+    """The end of a conversation (or an edit): before → after, what changed, Edit answers."""
     r = card.result
     after = _snapshot(r.total, r.grade, r.tier, r.qualified)
     before = (
@@ -104,7 +123,7 @@ def score_card_blocks(card: ScoreCard) -> list[dict[str, Any]]:
         )
     )
     who = card.lead_name + (f" ({card.company})" if card.company else "")
-    lines = [f"*Score card: {who}*", f"{before}  →  {after}"]
+    lines = [f"*{title}: {who}*", f"{before}  →  {after}"]
     changes = "\n".join(
         f"• *{c.label}*: {c.before + ' → ' if c.before else ''}{c.after}" for c in card.changes
     )
@@ -113,12 +132,137 @@ def score_card_blocks(card: ScoreCard) -> list[dict[str, Any]]:
         blocks.append(section(changes))
     if r.missing:
         blocks.append(context("Missing to qualify: " + "; ".join(m.label for m in r.missing)))
+    blocks.append(
+        {
+            "type": "actions",
+            "block_id": f"card:{card.lead_id}",
+            "elements": [button("Edit answers", EDIT_ACTION, str(card.lead_id))],
+        }
+    )
     return blocks
 
 
 def _snapshot(total: float, grade: str, tier: str, qualified: bool) -> str:
     gate = "qualified ✅" if qualified else "not qualified"
     return f"*{total:.1f}* {grade} {TIER_EMOJI.get(tier, '')} {tier}, {gate}"
+
+
+# ------------------------------------------------------------------ Edit answers
+
+
+@dataclass(frozen=True, slots=True)
+class EditField:
+    """One answer in the Edit answers modal."""
+
+    slot: str
+    label: str
+    current: str  # the answer in words; "" when never answered
+    hint: str  # e.g. "answered 3d ago by <name>"; "" for none
+    placeholder: str
+    multiline: bool = False
+
+
+def _plain(text: str, limit: int) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text[:limit], "emoji": True}
+
+
+def edit_input(field: EditField) -> dict[str, Any]:
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": EDIT_INPUT,
+        "multiline": field.multiline,
+        "max_length": 1000,
+        "placeholder": _plain(field.placeholder, 150),
+    }
+    if field.current:
+        element["initial_value"] = field.current[:1000]
+    block: dict[str, Any] = {
+        "type": "input",
+        "block_id": field.slot,
+        "optional": True,
+        "label": _plain(field.label, 2000),
+        "element": element,
+    }
+    if field.hint:
+        block["hint"] = _plain(field.hint, 2000)
+    return block
+
+
+def edit_answers_modal(
+    lead: Lead, fields: Sequence[EditField], private_metadata: str
+) -> dict[str, Any]:
+    """The Edit answers modal: one optional input per slot, prefilled with its answer."""
+    who = " · ".join(x for x in (lead.name, lead.company) if x) or lead.email
+    intro = (
+        f"*{who}*\nChange an answer in plain words, as you would in the DM "
+        '(e.g. "80k a year, confirmed"); leave the others as they are.'
+    )
+    return {
+        "type": "modal",
+        "callback_id": EDIT_ACTION,
+        "private_metadata": private_metadata,
+        "title": _plain("Edit answers", 24),
+        "submit": _plain("Save", 24),
+        "close": _plain("Cancel", 24),
+        "blocks": [section(intro), *(edit_input(f) for f in fields)][:100],
+    }
+
+
+PLACEHOLDERS = {
+    "budget": "e.g. confirmed, 80k a year",
+    "authority": "e.g. decision maker, or: the CFO signs",
+    "need": "e.g. critical: manual reporting takes days",
+    "timeline": "e.g. by end of March, in 6 weeks",
+    "priority": "e.g. top priority",
+}
+
+
+def edit_slots(config: ScoringConfig) -> list[str]:
+    """The slots the modal shows: the canonical five, then custom slots of the frameworks."""
+    custom = [s for fw in config.frameworks.values() for s in fw.slots if s not in CANONICAL_SLOTS]
+    return [*CANONICAL_SLOTS, *dict.fromkeys(custom)]
+
+
+def _slot_label(config: ScoringConfig, slot: str) -> str:
+    """ "Need (Challenges)": the slot's label and what frameworks call it otherwise."""
+    label = config.slots[slot].label
+    others = [fw.labels[slot] for fw in config.frameworks.values() if slot in fw.labels]
+    others = [o for o in dict.fromkeys(others) if o != label]
+    return f"{label} ({', '.join(others)})" if others else label
+
+
+def _answer_hint(answer: SlotAnswer, now: datetime) -> str:
+    days = (now - answer.answered_at).days
+    age = "today" if days < 1 else "yesterday" if days == 1 else f"{days} days ago"
+    hint = f"Answered {age}"
+    if answer.raw_text:
+        hint += f': "{answer.raw_text[:200]}"'
+    return hint + (" (expired: is it still right?)" if answer.expired else "")
+
+
+def edit_answer_fields(
+    config: ScoringConfig, result: ScoreResult, now: datetime
+) -> list[EditField]:
+    """The modal's inputs for a lead: each slot's answer that counts, in words, with its age."""
+    fields = []
+    for slot in edit_slots(config):
+        answer = result.answers.get(slot)
+        choices = config.slots[slot].choices
+        fields.append(
+            EditField(
+                slot,
+                _slot_label(config, slot),
+                "" if answer is None else describe_value(slot, answer.value),
+                "" if answer is None else _answer_hint(answer, now),
+                PLACEHOLDERS.get(slot) or "one of: " + ", ".join(choices or []),
+                multiline=slot == "need",
+            )
+        )
+    return fields
+
+
+def nothing_changed_blocks(lead_name: str) -> list[dict[str, Any]]:
+    return [section(f"No answer of *{lead_name}* changed: nothing was saved.")]
 
 
 # ------------------------------------------------------------------ lookups
@@ -186,6 +330,7 @@ def lead_actions(lead: Lead) -> dict[str, Any]:
             button("Claim", "claim", value),
             button("Explain in full", "explain", value),
             button("Share to channel", "share", value),
+            button("Edit answers", EDIT_ACTION, value),
         ],
     }
 

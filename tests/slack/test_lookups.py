@@ -59,6 +59,7 @@ async def test_lead_card_by_email(
         ("claim", "Claim"),
         ("explain", "Explain in full"),
         ("share", "Share to channel"),
+        ("edit_answers", "Edit answers"),
     ]
     assert set(button_values(call.params["blocks"], "claim")) == {str(story_lead.id)}
 
