@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.alerts.outbox import queue_alerts
 from bot.storage.answers_repo import answers_for_lead, to_answer_record
 from bot.storage.events_repo import events_for_lead, to_event_record
 from bot.storage.leads_repo import get_lead, to_profile
@@ -107,6 +108,14 @@ def compute_lead(session: Session, lead: Lead, config: ScoringConfig, now: datet
     return score_history(to_profile(lead), _answers(session, lead.id), events, config, now)
 
 
+def _rescore(
+    session: Session, lead: Lead, config: ScoringConfig, now: datetime, reason: str, ref: str | None
+) -> tuple[ScoreResult, ScoreChange | None]:
+    assert lead.id is not None
+    result = compute_lead(session, lead, config, now)
+    return result, save_result(session, lead.id, result, now, reason, ref)
+
+
 def rescore_lead(
     session: Session,
     lead_id: int,
@@ -115,16 +124,15 @@ def rescore_lead(
     reason: str = "rescore",
     ref: str | None = None,
 ) -> ScoreResult:
-    """Recompute a lead from everything stored and save it."""
-    result = compute_lead(session, _lead(session, lead_id), config, now)
-    save_result(session, lead_id, result, now, reason, ref)
-    return result
+    """Recompute a lead from everything stored and save it (never alerts)."""
+    return _rescore(session, _lead(session, lead_id), config, now, reason, ref)[0]
 
 
 def apply_new_event(
     session: Session, lead_id: int, event: EventRecord, config: ScoringConfig, now: datetime
 ) -> ScoreResult:
-    """Update a lead's score for one newly stored event, from its stored engagement state.
+    """Update a lead's score for one newly stored event, from its stored engagement state,
+    and queue the alerts it causes (same transaction).
 
     Falls back to a full recompute when there is no state yet or it was built with other
     rules (config changed); the result is the same either way (property-tested).
@@ -137,25 +145,28 @@ def apply_new_event(
             raise StaleStateError("no usable state")
         state = apply_event(state_from_json(stored.state), event, model)
     except StaleStateError:
-        return rescore_lead(session, lead_id, config, now, "event", event.key)
-    state = compact_state(state, model, now)
-    result = score_from_state(
-        to_profile(lead), _answers(session, lead_id), state, model, config, now
-    )
-    save_result(session, lead_id, result, now, "event", event.key)
+        result, change = _rescore(session, lead, config, now, "event", event.key)
+    else:
+        state = compact_state(state, model, now)
+        result = score_from_state(
+            to_profile(lead), _answers(session, lead_id), state, model, config, now
+        )
+        change = save_result(session, lead_id, result, now, "event", event.key)
+    queue_alerts(session, lead, result, change, config, now, f"event:{event.key}", event)
     return result
 
 
 def apply_new_answer(
     session: Session, lead_id: int, config: ScoringConfig, now: datetime, ref: str | None = None
 ) -> ScoreResult:
-    """Rescore after an answer was stored: engagement comes from the stored state as is."""
+    """Rescore after an answer was stored (engagement from the stored state as is) and
+    queue the alerts it causes (same transaction)."""
     lead = _lead(session, lead_id)
     model = config.model_for(lead.product)
     stored = get_score(session, lead_id)
-    if stored is None or stored.model != model.name or not stored.state:
-        return rescore_lead(session, lead_id, config, now, "answer", ref)
     try:
+        if stored is None or stored.model != model.name or not stored.state:
+            raise StaleStateError("no usable state")
         result = score_from_state(
             to_profile(lead),
             _answers(session, lead_id),
@@ -165,6 +176,9 @@ def apply_new_answer(
             now,
         )
     except StaleStateError:
-        return rescore_lead(session, lead_id, config, now, "answer", ref)
-    save_result(session, lead_id, result, now, "answer", ref)
+        result, change = _rescore(session, lead, config, now, "answer", ref)
+    else:
+        change = save_result(session, lead_id, result, now, "answer", ref)
+    if change is not None:  # answers carry no negative signal: no change, nothing to fire
+        queue_alerts(session, lead, result, change, config, now, f"change:{change.id}")
     return result

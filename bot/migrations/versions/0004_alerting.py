@@ -34,6 +34,7 @@ def upgrade() -> None:
     op.create_index("ix_alerts_channel_created_at", "alerts", ["channel", "created_at"])
     with op.batch_alter_table("alerts") as batch:
         batch.add_column(sa.Column("rollup_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("slack_channel", sa.String(), nullable=True))
     with op.batch_alter_table("conversations") as batch:
         batch.add_column(sa.Column("last_nudged_at", sa.DateTime(timezone=True), nullable=True))
 
@@ -42,6 +43,7 @@ def downgrade() -> None:
     with op.batch_alter_table("conversations") as batch:
         batch.drop_column("last_nudged_at")
     with op.batch_alter_table("alerts") as batch:
+        batch.drop_column("slack_channel")
         batch.drop_column("rollup_id")
     op.drop_index("ix_alerts_channel_created_at", "alerts")
     op.drop_index("ix_alerts_lead_id_created_at", "alerts")
