@@ -182,15 +182,29 @@ def score_card(card: ScoreCard) -> Panel:
 
 
 def alert_preview(card: ScoreCard, owner: str | None) -> Panel:
-    """The hot-lead alert a sales channel would get for this lead, rendered for a terminal."""
-    r = card.result
-    who = card.lead_name + (f" ({card.company})" if card.company else "")
-    head = f"🔥 [bold]{escape(who)}[/] is [bold]{r.tier}[/]: {r.total:.1f}/100, grade {r.grade}"
-    head += ", qualified" if r.qualified else ""
-    why = [f"  {c.score_points:+.1f}  {escape(c.label)}" for c in r.top_contributions(4)]
+    """The hot-lead alert a sales channel would get for this lead, rendered for a terminal
+    from the same payload the Slack alert is built from (`bot.alerts.payload`)."""
+    from bot.alerts.payload import alert_payload
+
+    p = alert_payload(
+        lead_id=card.lead_id,
+        name=card.lead_name,
+        company=card.company,
+        email=card.email,
+        owner=owner,
+        product=None,
+        result=card.result,
+        reasons=[],
+    )
+    lead, score = p["lead"], p["score"]
+    who = lead["name"] + (f" ({lead['company']})" if lead["company"] else "")
+    head = (
+        f"🔥 [bold]{escape(who)}[/] is [bold]{score['tier']}[/]: {score['total']:.1f}/100, "
+        f"grade {score['grade']}" + (", qualified" if score["qualified"] else "")
+    )
+    why = [f"  {w['points']:+.1f}  {escape(w['label'])}" for w in p["why"]]
     answers = [
-        f"  {escape(slot)}: {escape(describe_value(slot, a.value))}"
-        for slot, a in r.answers.items()
+        f"  {escape(a['slot'])}: {escape(a['value'])} [dim]({a['age']})[/]" for a in p["answers"]
     ]
     body = "\n".join(
         [

@@ -48,7 +48,9 @@ def _before(change: ScoreChange | None, after: Snapshot) -> Snapshot | None:
 
 def _states(session: Session, lead_id: int) -> dict[str, bool]:
     rows = session.execute(
-        select(col(AlertState.rule_id), col(AlertState.active)).where(col(AlertState.lead_id) == lead_id)
+        select(col(AlertState.rule_id), col(AlertState.active)).where(
+            col(AlertState.lead_id) == lead_id
+        )
     )
     return {rule_id: active for rule_id, active in rows}
 
@@ -57,7 +59,7 @@ def _save_states(
     session: Session, lead_id: int, old: dict[str, bool], new: dict[str, bool], now: datetime
 ) -> None:
     for rule_id, active in new.items():
-        if old.get(rule_id) == active:
+        if old.get(rule_id, False) == active:  # absent means inactive (see evaluate)
             continue
         stmt = dialect_insert(session, AlertState).values(
             lead_id=lead_id, rule_id=rule_id, active=active, changed_at=now
