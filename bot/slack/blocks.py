@@ -231,19 +231,20 @@ def _slot_label(config: ScoringConfig, slot: str) -> str:
     return f"{label} ({', '.join(others)})" if others else label
 
 
-def _answer_hint(answer: SlotAnswer, now: datetime) -> str:
+def _answer_hint(slot: str, answer: SlotAnswer, now: datetime) -> str:
     days = (now - answer.answered_at).days
     age = "today" if days < 1 else "yesterday" if days == 1 else f"{days} days ago"
-    hint = f"Answered {age}"
-    if answer.raw_text:
-        hint += f': "{answer.raw_text[:200]}"'
-    return hint + (" (expired: is it still right?)" if answer.expired else "")
+    if answer.expired:  # it counts as unknown: shown here, typed again if still right
+        was = describe_value(slot, answer.value)
+        return f'Expired (answered {age}): "{was}". Still right? Type it again.'
+    return f'Answered {age}: "{answer.raw_text[:200]}"' if answer.raw_text else f"Answered {age}"
 
 
 def edit_answer_fields(
     config: ScoringConfig, result: ScoreResult, now: datetime
 ) -> list[EditField]:
-    """The modal's inputs for a lead: each slot's answer that counts, in words, with its age."""
+    """The modal's inputs for a lead: each slot's answer in words, with its age (an expired
+    answer is left out of the input, which then asks for it again, and shown in the hint)."""
     fields = []
     for slot in edit_slots(config):
         answer = result.answers.get(slot)
@@ -252,8 +253,8 @@ def edit_answer_fields(
             EditField(
                 slot,
                 _slot_label(config, slot),
-                "" if answer is None else describe_value(slot, answer.value),
-                "" if answer is None else _answer_hint(answer, now),
+                "" if answer is None or answer.expired else describe_value(slot, answer.value),
+                "" if answer is None else _answer_hint(slot, answer, now),
                 PLACEHOLDERS.get(slot) or "one of: " + ", ".join(choices or []),
                 multiline=slot == "need",
             )

@@ -42,7 +42,7 @@ def total(engine: Engine, lead_id: int) -> float:
         return score.total
 
 
-def given_a_budget(engine: Engine, config: ScoringConfig, lead: Lead) -> None:
+def given_a_budget(engine: Engine, config: ScoringConfig, lead: Lead, days_ago: int = 3) -> None:
     assert lead.id is not None
     with Session(engine) as session, session.begin():
         add_answer(
@@ -53,7 +53,7 @@ def given_a_budget(engine: Engine, config: ScoringConfig, lead: Lead) -> None:
             source="slack_dm",
             raw_text="~120k a year confirmed",
             answered_by=REP,
-            answered_at=NOW - timedelta(days=3),
+            answered_at=NOW - timedelta(days=days_ago),
         )
         rescore_lead(session, lead.id, config, NOW)
 
@@ -176,6 +176,25 @@ async def test_a_cleared_answer_becomes_unknown_and_resubmitting_as_shown_change
     await submit(slack, view, budget="")
     *_, cleared = history(engine, story_lead.id)
     assert (cleared.slot, cleared.value["status"], cleared.raw_text) == ("budget", "unknown", "")
+
+
+async def test_an_expired_answer_is_asked_again_and_retyping_it_reconfirms_it(
+    slack: Slack, engine: Engine, config: ScoringConfig, story_lead: Lead
+) -> None:
+    assert story_lead.id is not None
+    given_a_budget(engine, config, story_lead, days_ago=130)  # budgets expire after 120 days
+    before = total(engine, story_lead.id)
+    view = await open_modal(slack, story_lead)
+    [budget] = [b for b in view["blocks"] if b.get("block_id") == "budget"]
+    assert "initial_value" not in budget["element"]
+    assert budget["hint"]["text"] == (
+        'Expired (answered 130 days ago): "confirmed, 120,000 USD a year". '
+        "Still right? Type it again."
+    )
+    await submit(slack, view, budget="confirmed, 120k a year")
+    *_, renewed = history(engine, story_lead.id)
+    assert (renewed.slot, renewed.value, renewed.source) == ("budget", BUDGET, "slack_modal")
+    assert total(engine, story_lead.id) > before
 
 
 async def test_the_score_card_at_the_end_of_a_conversation_offers_edit_answers(
