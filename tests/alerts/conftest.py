@@ -15,6 +15,7 @@ from bot.storage.events_repo import add_event
 from bot.storage.leads_repo import upsert_lead
 from scoring.config import ScoringConfig
 from scoring.inputs import EventRecord
+from tests.slack_fake.fixtures import fake_slack  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)  # 07:00 in New York: after quiet hours
