@@ -9,9 +9,6 @@ Run: python bench/bench_slack.py
 from __future__ import annotations
 
 import asyncio
-import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -22,6 +19,7 @@ import aiohttp
 import httpx
 import psutil
 from common import ROOT, emit, percentile
+from serving import free_port, start_serve
 
 sys.path.insert(0, str(ROOT))
 
@@ -31,7 +29,6 @@ from bot.demo_loader import load_demo_data
 from bot.storage.database import make_engine
 from bot.storage.migrate import init_db
 from tests.slack_fake import (
-    BOT_TOKEN,
     SIGNING_SECRET,
     FakeSlack,
     event_body,
@@ -44,12 +41,6 @@ LEADS = 300
 CONCURRENT = 50
 CONVERSATIONS = 15
 ANSWERS = ("we have 80k confirmed", "she signs", "this is killing us", "end of next month")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def database(tmp: Path) -> tuple[str, list[str]]:
@@ -116,29 +107,6 @@ async def answer_latency(base: str, fake: FakeSlack, emails: list[str]) -> list[
 
 def _to(rep: str):  # type: ignore[no-untyped-def]
     return lambda call: call.params.get("channel") == f"D{rep}"
-
-
-def start_serve(url: str, fake: FakeSlack, port: int) -> subprocess.Popen[bytes]:
-    """`qualibot serve` in its own process (as in production), once /healthz answers 200."""
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SLACK_BOT_TOKEN": BOT_TOKEN,
-        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-        "SLACK_API_URL": fake.base_url,
-    }
-    cmd = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.2)
-    proc.kill()
-    raise SystemExit("qualibot serve did not become healthy in 60 s")
 
 
 def main() -> None:

@@ -75,15 +75,16 @@ def run_migrations_online() -> None:
 
 def _run_sqlite(conn: Connection) -> None:
     """SQLite: foreign keys off, so batch-mode table rebuilds never cascade deletes, and
-    one BEGIN IMMEDIATE transaction, so processes migrating at once take turns."""
-    conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
+    one immediate transaction (make_engine begins them so), so processes migrating at
+    once take turns."""
+    raw = conn.connection.driver_connection  # pragmas outside any transaction
+    assert raw is not None
+    raw.execute("PRAGMA foreign_keys=OFF")  # a no-op inside a transaction
     # Replicas starting together queue for the write lock; on a busy host a migration can
-    # take longer than the usual 5 s busy timeout, and the others must wait, not fail.
-    conn.exec_driver_sql("PRAGMA busy_timeout=120000")
-    conn.commit()
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    # take longer than the usual busy timeout, and the others must wait, not fail.
+    raw.execute("PRAGMA busy_timeout=120000")
     try:
-        _run(conn)  # Alembic sees the open transaction and leaves it to us
+        _run(conn)  # the first statement begins the transaction; Alembic leaves it to us
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise RuntimeError(f"migration left dangling foreign keys: {broken[:5]}")
@@ -92,8 +93,7 @@ def _run_sqlite(conn: Connection) -> None:
         conn.rollback()
         raise
     finally:
-        conn.exec_driver_sql("PRAGMA foreign_keys=ON")
-        conn.commit()
+        raw.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

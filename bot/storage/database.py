@@ -22,7 +22,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
-    "PRAGMA busy_timeout=5000",
+    "PRAGMA busy_timeout=30000",
 )
 
 JSON_CODEC = {"json_serializer": dump_json, "json_deserializer": load_json}
@@ -67,6 +67,8 @@ def _sqlite_options(url: URL) -> dict[str, Any]:
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # pysqlite's own transaction handling is off: SQLAlchemy's "begin" event opens them.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         for pragma in SQLITE_PRAGMAS:
@@ -75,16 +77,33 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _begin_immediate(conn: Any) -> None:
+    """Take SQLite's write lock when a transaction starts, not at its first write.
+
+    A deferred transaction that read first cannot upgrade to writing once another
+    connection has committed (SQLITE_BUSY at once, busy_timeout does not help), so
+    concurrent writers would fail with "database is locked". Immediate transactions
+    queue on busy_timeout instead. This also makes SAVEPOINTs work as documented.
+    """
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _listen_sqlite(engine: Engine) -> None:
+    event.listen(engine, "connect", _set_sqlite_pragmas)
+    event.listen(engine, "begin", _begin_immediate)
+
+
 def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
     """A sync engine for `url` (default `sqlite:///qualibot.db`).
 
-    SQLite connections get WAL, foreign keys, synchronous=NORMAL and a 5 s busy timeout;
+    SQLite connections get WAL, foreign keys, synchronous=NORMAL, a 30 s busy timeout
+    and immediate transactions (concurrent writers queue instead of failing);
     the directory of a SQLite file is created if missing. `kwargs` go to `create_engine`.
     """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
         engine = create_engine(parsed, **{**JSON_CODEC, **_sqlite_options(parsed), **kwargs})
-        event.listen(engine, "connect", _set_sqlite_pragmas)
+        _listen_sqlite(engine)
         return engine
     return create_engine(parsed, **{**JSON_CODEC, "pool_pre_ping": True, **kwargs})
 
@@ -94,7 +113,7 @@ def make_async_engine(url: str | URL | None = None, **kwargs: Any) -> AsyncEngin
     parsed = normalize_url(url, asynchronous=True)
     if parsed.get_backend_name() == "sqlite":
         engine = create_async_engine(parsed, **{**JSON_CODEC, **_sqlite_options(parsed), **kwargs})
-        event.listen(engine.sync_engine, "connect", _set_sqlite_pragmas)
+        _listen_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(parsed, **{**JSON_CODEC, "pool_pre_ping": True, **kwargs})
 

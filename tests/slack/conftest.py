@@ -54,7 +54,9 @@ def template_db(tmp_path_factory: pytest.TempPathFactory, config: ScoringConfig)
         load_demo_data(engine, N_LEADS, 42, NOW)
         rescore_all(url, config, NOW, workers=1)
         with engine.connect() as conn:  # fold the WAL into the file before it is copied
-            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            raw = conn.connection.driver_connection  # outside a transaction
+            assert raw is not None
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     finally:
         engine.dispose()
     return path

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -55,7 +57,7 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
             assert pragma("journal_mode") == "wal"
             assert pragma("foreign_keys") == 1
             assert pragma("synchronous") == 1  # NORMAL
-            assert pragma("busy_timeout") == 5000
+            assert pragma("busy_timeout") == 30000
     finally:
         engine.dispose()
 
@@ -111,3 +113,41 @@ async def test_async_engine_runs_repository_functions(db_url: str) -> None:
             assert found is not None and found.created_at.tzinfo is not None
     finally:
         await engine.dispose()
+
+
+def test_sqlite_writers_that_read_first_queue_instead_of_failing(tmp_path: Path) -> None:
+    """B reads while A holds a transaction, A writes and commits, then B writes: with
+    deferred transactions B would get "database is locked" at once; immediate ones queue."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'w.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (n INTEGER)")
+    a_started, a_committed = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def a() -> None:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SELECT COUNT(*) FROM t").scalar()
+            a_started.set()
+            time.sleep(0.2)
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        a_committed.set()
+
+    def b() -> None:
+        a_started.wait(5)
+        try:
+            with engine.begin() as conn:
+                seen = conn.exec_driver_sql("SELECT COUNT(*) FROM t").scalar()
+                a_committed.wait(5)
+                conn.exec_driver_sql("INSERT INTO t VALUES (?)", (seen + 10,))
+        except BaseException as exc:  # recorded: the assertion below reports it
+            errors.append(exc)
+
+    threads = [threading.Thread(target=a), threading.Thread(target=b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert errors == []
+    with engine.connect() as conn:
+        assert sorted(r[0] for r in conn.exec_driver_sql("SELECT n FROM t")) == [1, 11]
+    engine.dispose()
