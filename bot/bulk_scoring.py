@@ -167,9 +167,15 @@ _worker: dict[str, Any] = {}
 
 
 def _init_worker(
-    url: str, config: ScoringConfig, new_config: ScoringConfig | None, now: datetime
+    url: str,
+    config: ScoringConfig,
+    new_config: ScoringConfig | None,
+    now: datetime,
+    reason: str = "rescore",
 ) -> None:
-    _worker.update(engine=make_engine(url), config=config, new_config=new_config, now=now)
+    _worker.update(
+        engine=make_engine(url), config=config, new_config=new_config, now=now, reason=reason
+    )
 
 
 @contextmanager
@@ -191,7 +197,7 @@ def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
             (lead, score_history(lead.profile, lead.answers, lead.events, config, now))
             for lead in leads
         ]
-        changed = write_chunk(session, scored, now, "rescore")
+        changed = write_chunk(session, scored, now, _worker["reason"])
     return len(leads), changed, Counter(r.tier for _, r in scored)
 
 
@@ -242,13 +248,14 @@ def _run(
     now: datetime,
     workers: int | None,
     chunk: int,
+    reason: str = "rescore",
 ) -> Iterator[Any]:
     """Run `task` over every lead-id range, in `workers` processes; yield the results."""
     engine = make_engine(url)
     ranges = id_chunks(engine, chunk)
     engine.dispose()  # never share a connection with forked workers
     workers = workers or default_workers()
-    args = (url, config, new_config, now)
+    args = (url, config, new_config, now, reason)
     if workers <= 1 or len(ranges) <= 1:
         _init_worker(*args)
         try:
@@ -280,10 +287,16 @@ def rescore_all(
     workers: int | None = None,
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
+    reason: str = "rescore",
 ) -> RescoreSummary:
-    """Recompute and store every lead's score from its events and answers."""
+    """Recompute and store every lead's score from its events and answers.
+
+    Changes are recorded as score changes with `reason` ("decay" for the scheduled daily
+    rescore, so digests can tell leads that cooled down). No alerts are written here.
+    """
     summary = RescoreSummary()
-    for n, changed, tiers in _run(url, _rescore_range, config, None, now, workers, chunk):
+    runs = _run(url, _rescore_range, config, None, now, workers, chunk, reason)
+    for n, changed, tiers in runs:
         summary.leads += n
         summary.changed += changed
         summary.tiers.update(tiers)

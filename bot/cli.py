@@ -450,7 +450,7 @@ def rules_dry_run(
 
 
 # Conversation commands (parse, shell, demo) and serve live in their own modules.
-from bot import cli_dialogs, cli_serve  # noqa: E402, F401
+from bot import cli_dialogs, cli_digest, cli_serve  # noqa: E402, F401
 
 
 def main() -> None:
