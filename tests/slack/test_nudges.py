@@ -9,6 +9,7 @@ to a fixed Monday (T0) so that `send_due_nudges` can run on a fake clock (`ctx.n
 from __future__ import annotations
 
 import asyncio
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -200,11 +201,18 @@ async def test_two_replicas_checking_at_once_send_one_nudge(
     await started(slack, engine, MONDAY_9, "Europe/Berlin")
     clock = Clock(MONDAY_9 + 3 * HOUR)
     claims: list[bool] = []
+    both_read = threading.Barrier(2, timeout=5)
+
+    def due(*args: Any) -> list[DueNudge]:  # each replica finds it due before either claims
+        found = due_nudges(*args)
+        both_read.wait()
+        return found
 
     def claim(*args: Any) -> bool:
         claims.append(claim_nudge(*args))
         return claims[-1]
 
+    monkeypatch.setattr(nudges, "due_nudges", due)
     monkeypatch.setattr(nudges, "claim_nudge", claim)
     engines = [make_engine(db_url), make_engine(db_url)]
     try:
@@ -220,7 +228,7 @@ async def test_two_replicas_checking_at_once_send_one_nudge(
         for e in engines:
             e.dispose()
     assert sorted(sent) == [0, 1]
-    assert sorted(claims) == [False, True]  # both found it due; the conditional UPDATE decided
+    assert sorted(claims) == [False, True]  # both tried: the conditional UPDATE decided
     assert len(reminders(fake_slack)) == 1
     assert conversation(engine, story_lead).nudges == 1
 
