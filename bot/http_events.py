@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
 
@@ -176,8 +177,11 @@ def ingest(
     )
 
 
-def events_router(ctx: SlackContext, token: str | None) -> APIRouter:
-    """The `/events` endpoint, bound to the app's database and scoring config."""
+def events_router(
+    ctx: SlackContext, token: str | None, on_accepted: Callable[[], None] = lambda: None
+) -> APIRouter:
+    """The `/events` endpoint, bound to the app's database and scoring config;
+    `on_accepted` runs after a commit that stored events (it wakes the alert dispatcher)."""
     router = APIRouter()
 
     @router.post(
@@ -214,6 +218,8 @@ def events_router(ctx: SlackContext, token: str | None) -> APIRouter:
         EVENTS.labels("accepted").inc(result.accepted)
         EVENTS.labels("duplicate").inc(result.duplicates)
         EVENTS.labels("rejected").inc(result.rejected)
+        if result.accepted:
+            on_accepted()
         return result
 
     return router

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket as socket_module
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -19,6 +22,7 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp
 from sqlalchemy import Engine, text
 
+from bot.alerts.dispatcher import Dispatcher
 from bot.conversations import ConversationService
 from bot.http_calls import calls_router
 from bot.http_events import events_router
@@ -55,6 +59,7 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     ctx = SlackContext(db, config, ConversationService(db, config))
     bolt = create_app(ctx, client, settings.slack_signing_secret)
+    dispatcher = Dispatcher(db, client, config, owner=replica_id())
     socket: AsyncSocketModeHandler | None = None
 
     @asynccontextmanager
@@ -64,16 +69,20 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
             socket = AsyncSocketModeHandler(bolt, settings.slack_app_token)
             await socket.connect_async()
             log.info("connected to Slack over Socket Mode")
+        dispatching = asyncio.create_task(dispatcher.run_forever(config.jobs.outbox_poll_seconds))
         try:
             yield
         finally:
+            # Graceful: the post in flight finishes, claimed rows are released for others.
+            await dispatcher.stop()
+            await dispatching
             if socket is not None:
                 await socket.close_async()
             db.dispose()
 
     api = FastAPI(title="Qualibot", lifespan=lifespan)
     api.include_router(calls_router(ctx, client, settings.ingest_token))
-    api.include_router(events_router(ctx, settings.ingest_token))
+    api.include_router(events_router(ctx, settings.ingest_token, dispatcher.wake))
     slack_handler = AsyncSlackRequestHandler(bolt)
 
     @api.post("/slack/events", include_in_schema=False)
@@ -108,6 +117,11 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     return api, bolt
+
+
+def replica_id() -> str:
+    """Who holds a lease: host, process and a random part (pids repeat across containers)."""
+    return f"{socket_module.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
 
 
 def _outbox_depth(db: Engine) -> int:

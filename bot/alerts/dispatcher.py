@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from bot.alerts.outbox import ROLLUP
+from bot.metrics import ALERT_LATENCY_SECONDS, ALERTS_FAILED, ALERTS_SENT
 from bot.slack.alert_blocks import alert_blocks, alert_text, rollup_blocks, rollup_text
 from bot.storage.column_types import utcnow
 from bot.storage.tables import Alert
@@ -342,9 +343,12 @@ class Dispatcher:
             )
             if job.kind == ROLLUP:
                 session.execute(update(Alert).where(col(Alert.rollup_id) == job.id).values(**sent))
+        ALERTS_SENT.labels(job.kind).inc()
+        ALERT_LATENCY_SECONDS.observe(max(0.0, (now - job.created_at).total_seconds()))
 
     def _mark_failed(self, job: _Job, exc: Exception) -> None:
         error = _error_text(exc)
+        ALERTS_FAILED.inc()
         failed = job.attempts >= self.max_attempts
         delay = max(self.backoff * 2 ** (job.attempts - 1), _retry_after(exc))
         values: dict[str, Any] = {"error": error, "lease_owner": None, "lease_until": None}
