@@ -118,7 +118,8 @@ class Scheduler:
         if self._running:
             await asyncio.wait(set(self._running), timeout=timeout)
         if self.apscheduler.running:
-            self.apscheduler.shutdown(wait=False)
+            self.apscheduler.shutdown(wait=False)  # deferred to the loop by AsyncIOScheduler
+            await asyncio.sleep(0)
 
     def _spawn(self, coro: Awaitable[Any]) -> None:
         async def run() -> Any:
