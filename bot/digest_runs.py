@@ -26,7 +26,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_sdk.errors import SlackApiError
@@ -139,7 +139,7 @@ class Outcome:
 def metadata(name: str, scheduled_for: datetime) -> dict[str, Any]:
     return {
         "event_type": EVENT_TYPE,
-        "event_payload": {"name": name, "scheduled_for": scheduled_for.isoformat()},
+        "event_payload": {"name": name, "scheduled_for": scheduled_for.astimezone(UTC).isoformat()},
     }
 
 
