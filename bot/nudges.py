@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import CursorResult, Engine, or_, update
+from sqlalchemy import CursorResult, Engine, exists, or_, update
 from sqlmodel import Session, col, select
 
 from bot.conversations import OPEN_STATUSES
@@ -43,6 +43,7 @@ class DueNudge:
     rep: str
     channel: str
     nudges: int  # sent so far: the claim succeeds only if it is still this
+    newest_message: int  # id of the conversation's newest message when it was found due
     lead_name: str
     question: Reply
 
@@ -86,22 +87,24 @@ def due_nudges(ctx: SlackContext, spec: NudgeSpec, now: datetime) -> list[DueNud
             )
             .order_by(col(Conversation.id))
         ).all()
-        waiting = [c for c in candidates if _waiting_for_rep(session, c)]
-    return [n for n in (_due(ctx, c) for c in waiting) if n is not None]
+        newest = {c.id: _newest_message(session, c) for c in candidates}
+    due = [_due(ctx, c, newest[c.id]) for c in candidates if newest[c.id] is not None]
+    return [n for n in due if n is not None]
 
 
-def _waiting_for_rep(session: Session, conversation: Conversation) -> bool:
-    """Whether the newest message is the bot's (a rep message not yet answered is not)."""
+def _newest_message(session: Session, conversation: Conversation) -> int | None:
+    """The id of the newest message if it is the bot's (waiting for the rep), else None
+    (a rep message not answered yet, or no message at all)."""
     newest = session.exec(
-        select(ConversationMessage.direction)
+        select(ConversationMessage)
         .where(ConversationMessage.conversation_id == conversation.id)
         .order_by(col(ConversationMessage.id).desc())
         .limit(1)
     ).first()
-    return newest == "out"
+    return newest.id if newest is not None and newest.direction == "out" else None
 
 
-def _due(ctx: SlackContext, conversation: Conversation) -> DueNudge | None:
+def _due(ctx: SlackContext, conversation: Conversation, newest: int | None) -> DueNudge | None:
     """The nudge of a conversation: its pending question, rendered as when it was asked."""
     if not conversation.state or conversation.state.get("asked") is None:
         return None
@@ -115,6 +118,7 @@ def _due(ctx: SlackContext, conversation: Conversation) -> DueNudge | None:
         conversation.rep,
         conversation.channel,
         conversation.nudges,
+        newest or 0,
         lead.get("name") or lead.get("email") or "your lead",
         turn.replies[-1],
     )
@@ -122,7 +126,12 @@ def _due(ctx: SlackContext, conversation: Conversation) -> DueNudge | None:
 
 def claim_nudge(db: Engine, nudge: DueNudge, now: datetime, cutoff: datetime) -> bool:
     """Count the nudge before it is sent: one conditional UPDATE, so one replica wins; it
-    fails too when the rep answered or the conversation closed since it was found due."""
+    fails too when the rep wrote, or the conversation closed, since it was found due."""
+    newer = (
+        select(ConversationMessage.id)
+        .where(ConversationMessage.conversation_id == nudge.conversation_id)
+        .where(col(ConversationMessage.id) > nudge.newest_message)
+    )
     with session_scope(db) as session:
         claimed = session.execute(
             update(Conversation)
@@ -130,6 +139,7 @@ def claim_nudge(db: Engine, nudge: DueNudge, now: datetime, cutoff: datetime) ->
             .where(col(Conversation.nudges) == nudge.nudges)
             .where(col(Conversation.status).in_(OPEN_STATUSES))
             .where(col(Conversation.updated_at) <= cutoff)
+            .where(~exists(newer))
             .values(nudges=nudge.nudges + 1, last_nudged_at=now)
         )
         return cast(CursorResult[Any], claimed).rowcount == 1

@@ -248,6 +248,19 @@ def test_a_claim_made_from_a_stale_reading_loses(
     assert claim_nudge(engine, due, at, cutoff) is False
     assert due_nudges(ctx, config.nudges, at) == []  # nudged just now
 
+    # due again later, but the rep writes before the claim: no nudge
+    at += 3 * HOUR
+    [due] = due_nudges(ctx, config.nudges, at)
+    with Session(engine) as session, session.begin():
+        session.add(
+            ConversationMessage(
+                conversation_id=due.conversation_id, direction="in", text="hi", at=at
+            )
+        )
+    assert (
+        claim_nudge(engine, due, at, at - timedelta(minutes=config.nudges.after_minutes)) is False
+    )
+
 
 async def test_the_pending_question_is_re_asked_and_finished_conversations_are_left_alone(
     slack: Slack,
