@@ -27,6 +27,8 @@ from bot.conversations import ConversationService
 from bot.http_calls import calls_router
 from bot.http_events import events_router
 from bot.metrics import OUTBOX_DEPTH
+from bot.nudges import send_due_nudges
+from bot.scheduler import IntervalJob, make_scheduler
 from bot.settings import Settings
 from bot.slack.app import SlackContext, create_app
 from bot.slack.client import make_client
@@ -60,6 +62,17 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
     ctx = SlackContext(db, config, ConversationService(db, config))
     bolt = create_app(ctx, client, settings.slack_signing_secret)
     dispatcher = Dispatcher(db, client, config, owner=replica_id())
+
+    async def nudge() -> int:
+        return await send_due_nudges(ctx, client)
+
+    # Digests and the decay rescore from config; the outbox retry is the dispatcher's poll.
+    scheduler = make_scheduler(
+        db,
+        client,
+        config,
+        extra_jobs=[IntervalJob("nudges", nudge, config.jobs.nudge_check_minutes * 60)],
+    )
     socket: AsyncSocketModeHandler | None = None
 
     @asynccontextmanager
@@ -70,10 +83,13 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
             await socket.connect_async()
             log.info("connected to Slack over Socket Mode")
         dispatching = asyncio.create_task(dispatcher.run_forever(config.jobs.outbox_poll_seconds))
+        scheduler.start()  # also catches up a run missed within the misfire grace
         try:
             yield
         finally:
-            # Graceful: the post in flight finishes, claimed rows are released for others.
+            # Graceful: running jobs and the post in flight finish; claimed alerts are
+            # released for the other replicas.
+            await scheduler.shutdown()
             await dispatcher.stop()
             await dispatching
             if socket is not None:
