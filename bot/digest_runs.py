@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from bot.digests import Digest, build_digest
+from bot.metrics import DIGESTS_POSTED
 from bot.slack.digest_blocks import digest_blocks, digest_text
 from bot.storage.tables import DigestRun
 from scoring.notify_config import DigestSpec
@@ -180,6 +181,7 @@ async def post_digest(
         return Outcome("failed")
     ts = str(response.get("ts") or "")
     await asyncio.to_thread(finish_run, engine, claim.run_id, now(), ok=True, message_ts=ts)
+    DIGESTS_POSTED.labels(name).inc()
     return Outcome("posted", ts)
 
 

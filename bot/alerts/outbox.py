@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col
 
 from bot.alerts.payload import alert_payload
+from bot.metrics import ALERTS_QUEUED
 from bot.storage.tables import Alert, AlertState, Lead, ScoreChange
 from bot.storage.upsert import dialect_insert
 from scoring.alert_rules import (
@@ -166,4 +167,7 @@ def queue_alerts(
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
         .returning(col(Alert.id))
     )
-    return session.execute(stmt).scalar_one_or_none()
+    alert_id: int | None = session.execute(stmt).scalar_one_or_none()
+    if alert_id is not None:
+        ALERTS_QUEUED.labels(fired[0].rule_id).inc()
+    return alert_id
