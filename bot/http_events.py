@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Literal
@@ -18,7 +19,7 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.http_auth import bearer_auth
 from bot.importing.segment import parse_segment_item
@@ -34,6 +35,10 @@ MAX_BATCH = 500
 """Most items in one `batch`."""
 CREATE_LEADS = True
 """Default of `?create_leads=`: an event for an unknown email creates its lead."""
+
+RETRIES = 5
+RETRYABLE = frozenset({"40P01", "40001"})  # PostgreSQL deadlock, serialization failure
+log = logging.getLogger(__name__)
 
 Status = Literal["accepted", "duplicate", "rejected"]
 
@@ -145,7 +150,29 @@ def ingest(
     create_leads: bool = CREATE_LEADS,
     source: str = "api",
 ) -> EventsResult:
-    """Validate and store `items` in one transaction, a savepoint each; commit, then report."""
+    """Validate and store `items` in one transaction, a savepoint each; commit, then report.
+
+    Two requests touching the same leads in another order can deadlock on PostgreSQL;
+    the database aborts one, and it is run again from the start (nothing of it was kept).
+    """
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return _ingest_once(engine, items, config, now, create_leads, source)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE or attempt == RETRIES:
+                raise
+            log.info("events batch aborted by the database (%s), attempt %d", exc.orig, attempt)
+    raise AssertionError("unreachable")
+
+
+def _ingest_once(
+    engine: Engine,
+    items: list[Any],
+    config: ScoringConfig,
+    now: datetime,
+    create_leads: bool,
+    source: str,
+) -> EventsResult:
     results: list[ItemResult] = []
     with session_scope(engine) as session:
         for index, raw in enumerate(items):

@@ -152,7 +152,8 @@ class Dispatcher:
                 if claimed >= self.batch_size or self._stopping:
                     continue
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), poll_seconds)
+                    async with asyncio.timeout(poll_seconds):  # no helper task, unlike wait_for
+                        await self._wake.wait()
         finally:
             self._running = False
             self._stopped.set()

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -18,6 +20,8 @@ from bot.storage.tables import AnonymousEvent, AnonymousId, Event, Lead, LeadSco
 from tests.api.conftest import AUTH, api_client
 from tests.slack_fake import FakeSlack
 from tests.slack_fake.fixtures import fake_slack  # noqa: F401
+
+NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -290,3 +294,54 @@ async def test_openapi_documents_the_response(api: httpx.AsyncClient) -> None:
     item = schema["components"]["schemas"]["ItemResult"]
     assert set(item["properties"]) == {"index", "messageId", "status", "reason"}
     assert json.dumps(item).count("rejected") >= 1
+
+
+def test_a_batch_aborted_by_a_deadlock_is_run_again(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PostgreSQL aborts one of two batches that lock the same leads in another order
+    (40P01); the aborted transaction kept nothing, so the batch is simply run again."""
+    from sqlalchemy.exc import OperationalError
+
+    from bot import http_events
+    from bot.config_file import load_config
+
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    real = http_events._ingest_once
+    calls = []
+
+    def flaky(*args: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("INSERT …", {}, Deadlock("deadlock detected"))
+        return real(*args)
+
+    monkeypatch.setattr(http_events, "_ingest_once", flaky)
+    config = load_config(Path(__file__).resolve().parents[2] / "config.yml")
+    result = http_events.ingest(db, [track("dl-1"), track("dl-2")], config, NOW)
+    assert len(calls) == 2
+    assert (result.accepted, result.duplicates) == (2, 0)
+    assert count(db, Event) == 2
+
+
+def test_a_batch_failing_otherwise_is_not_retried(
+    db: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from sqlalchemy.exc import OperationalError
+
+    from bot import http_events
+    from bot.config_file import load_config
+
+    calls = []
+
+    def broken(*args: Any) -> Any:
+        calls.append(1)
+        raise OperationalError("SELECT 1", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(http_events, "_ingest_once", broken)
+    config = load_config(Path(__file__).resolve().parents[2] / "config.yml")
+    with pytest.raises(OperationalError):
+        http_events.ingest(db, [track("x-1")], config, NOW)
+    assert len(calls) == 1
