@@ -23,6 +23,7 @@ from sqlalchemy import CursorResult, Engine, exists, or_, update
 from sqlmodel import Session, col, select
 
 from bot.conversations import OPEN_STATUSES
+from bot.metrics import NUDGES_SENT
 from bot.slack import blocks
 from bot.slack.app import SlackContext
 from bot.storage.database import session_scope
@@ -65,6 +66,7 @@ async def send_due_nudges(ctx: SlackContext, client: AsyncWebClient) -> int:
             continue  # another replica sent it, or the rep answered meanwhile
         if await _post(ctx, client, nudge, last=nudge.nudges + 1 >= spec.max):
             sent += 1
+    NUDGES_SENT.inc(sent)
     return sent
 
 
