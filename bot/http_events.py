@@ -22,11 +22,12 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.http_auth import bearer_auth
-from bot.importing.segment import parse_segment_item
+from bot.importing.segment import ParsedEvent, ParsedIdentify, parse_segment_item
 from bot.lead_import import store_item, to_store
 from bot.metrics import EVENTS, EVENTS_BATCH_SECONDS
 from bot.slack.app import SlackContext
 from bot.storage.database import session_scope
+from bot.storage.leads_repo import lock_leads
 from scoring.config import ScoringConfig
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -152,8 +153,9 @@ def ingest(
 ) -> EventsResult:
     """Validate and store `items` in one transaction, a savepoint each; commit, then report.
 
-    Two requests touching the same leads in another order can deadlock on PostgreSQL;
-    the database aborts one, and it is run again from the start (nothing of it was kept).
+    The batch's leads are locked first, in id order, so concurrent batches on the same
+    leads queue rather than deadlock on PostgreSQL; should the database still abort one
+    (e.g. leads it creates), it is run again from the start (nothing of it was kept).
     """
     for attempt in range(1, RETRIES + 1):
         try:
@@ -174,11 +176,19 @@ def _ingest_once(
     source: str,
 ) -> EventsResult:
     results: list[ItemResult] = []
+    parsed_items: list[ParsedEvent | ParsedIdentify | ValueError] = []
+    for index, raw in enumerate(items):
+        try:
+            parsed_items.append(parse_segment_item(raw, row=index, default_timestamp=now))
+        except ValueError as exc:
+            parsed_items.append(exc)
     with session_scope(engine) as session:
-        for index, raw in enumerate(items):
+        lock_leads(session, [p.email for p in parsed_items if not isinstance(p, ValueError)])
+        for index, (raw, parsed) in enumerate(zip(items, parsed_items, strict=True)):
             message_id = _message_id(raw)
             try:
-                parsed = parse_segment_item(raw, row=index, default_timestamp=now)
+                if isinstance(parsed, ValueError):
+                    raise parsed
                 with session.begin_nested():
                     outcome = store_item(
                         session, to_store(parsed, source), config, now, create_leads

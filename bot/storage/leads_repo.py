@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import delete, update
@@ -172,6 +172,17 @@ def get_lead_by_email(session: Session, email: str) -> Lead | None:
     """The lead with this email (case-insensitive), or None."""
     value = email.strip().lower()
     return session.scalars(select(Lead).where(Lead.email == value)).first()
+
+
+def lock_leads(session: Session, emails: Iterable[str | None]) -> None:
+    """On PostgreSQL, lock the leads with these emails in id order (FOR UPDATE) for the
+    rest of the transaction: writers that lock their leads this way never deadlock."""
+    if session.get_bind().dialect.name != "postgresql":
+        return  # SQLite transactions are immediate: one writer at a time
+    wanted = sorted({e.strip().lower() for e in emails if e})
+    if wanted:
+        stmt = select(Lead.id).where(col(Lead.email).in_(wanted)).order_by(col(Lead.id))
+        session.execute(stmt.with_for_update()).all()
 
 
 def find_leads_by_domain(session: Session, domain: str) -> list[Lead]:

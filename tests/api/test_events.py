@@ -345,3 +345,35 @@ def test_a_batch_failing_otherwise_is_not_retried(
     with pytest.raises(OperationalError):
         http_events.ingest(db, [track("x-1")], config, NOW)
     assert len(calls) == 1
+
+
+def test_concurrent_batches_on_the_same_leads_in_opposite_order_all_land(db: Engine) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from bot import http_events
+    from bot.config_file import load_config
+
+    config = load_config(Path(__file__).resolve().parents[2] / "config.yml")
+    emails = [f"lead{i}@order.example" for i in range(12)]
+    http_events.ingest(
+        db, [track(f"seed-{e}", properties={"email": e}) for e in emails], config, NOW
+    )
+
+    def batch(name: str, order: list[str], round_: int) -> list[dict[str, Any]]:
+        return [
+            track(
+                f"{name}-{round_}-{e}",
+                event="Page Viewed",
+                properties={"email": e, "path": "/pricing"},
+            )
+            for e in order
+        ]
+
+    with ThreadPoolExecutor(2) as pool:
+        for round_ in range(6):
+            forward = pool.submit(http_events.ingest, db, batch("f", emails, round_), config, NOW)
+            backward = pool.submit(
+                http_events.ingest, db, batch("b", emails[::-1], round_), config, NOW
+            )
+            assert forward.result().accepted == backward.result().accepted == len(emails)
+    assert count(db, Event) == len(emails) * 13
