@@ -20,11 +20,11 @@ from typing import Any
 import httpx
 import yaml
 from common import ROOT, emit, percentile
-from serving import INGEST_TOKEN, free_port, start_serve
+from serving import INGEST_TOKEN, free_port, seed_demo, start_serve
 
 sys.path.insert(0, str(ROOT))
 
-from bench_ingest import seed
+from bench_ingest import LEADS
 
 from tests.slack_fake import FakeSlack
 
@@ -75,7 +75,7 @@ def _about(email: str) -> Any:
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, FakeSlack() as fake:
         url = f"sqlite:///{Path(tmp) / 'alerts.db'}"
-        emails = seed(url)
+        emails = seed_demo(url, LEADS)
         port = free_port()
         proc = start_serve(url, fake, port, config=bench_config(Path(tmp)))
         try:

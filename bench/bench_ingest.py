@@ -23,15 +23,10 @@ from typing import Any
 
 import aiohttp
 from common import EVENT_KINDS, ROOT, emit, percentile
-from serving import INGEST_TOKEN, free_port, start_serve
+from serving import INGEST_TOKEN, free_port, seed_demo, start_serve
 
 sys.path.insert(0, str(ROOT))
 
-from bot.bulk_scoring import rescore_all
-from bot.config_file import load_config
-from bot.demo_loader import load_demo_data
-from bot.storage.database import make_engine
-from bot.storage.migrate import init_db
 from tests.slack_fake import FakeSlack
 
 LEADS = 2000
@@ -55,18 +50,6 @@ def database(backend: str, tmp: Path) -> Iterator[str]:
             yield f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
         finally:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def seed(url: str) -> list[str]:
-    init_db(url)
-    engine = make_engine(url)
-    now = datetime.now(UTC)
-    load_demo_data(engine, LEADS, 42, now)
-    with engine.connect() as conn:
-        emails = [r[0] for r in conn.exec_driver_sql("SELECT email FROM leads ORDER BY id")]
-    engine.dispose()
-    rescore_all(url, load_config(ROOT / "config.yml"), now, workers=1)
-    return emails
 
 
 def batches(emails: list[str], n: int, rng: random.Random) -> list[dict[str, Any]]:
@@ -113,7 +96,7 @@ async def send(base: str, bodies: list[dict[str, Any]]) -> tuple[float, list[flo
 def run(backend: str, n_batches: int) -> dict[str, Any]:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
-        emails = seed(url)
+        emails = seed_demo(url, LEADS)
         with FakeSlack() as fake:
             port = free_port()
             proc = start_serve(url, fake, port)

@@ -12,22 +12,16 @@ import asyncio
 import sys
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 import httpx
 import psutil
 from common import ROOT, emit, percentile
-from serving import free_port, start_serve
+from serving import free_port, seed_demo, start_serve
 
 sys.path.insert(0, str(ROOT))
 
-from bot.bulk_scoring import rescore_all
-from bot.config_file import load_config
-from bot.demo_loader import load_demo_data
-from bot.storage.database import make_engine
-from bot.storage.migrate import init_db
 from tests.slack_fake import (
     SIGNING_SECRET,
     FakeSlack,
@@ -45,15 +39,7 @@ ANSWERS = ("we have 80k confirmed", "she signs", "this is killing us", "end of n
 
 def database(tmp: Path) -> tuple[str, list[str]]:
     url = f"sqlite:///{tmp / 'bench.db'}"
-    init_db(url)
-    engine = make_engine(url)
-    now = datetime.now(UTC)
-    load_demo_data(engine, LEADS, 42, now)
-    with engine.connect() as conn:
-        emails = [r[0] for r in conn.exec_driver_sql("SELECT email FROM leads ORDER BY id")]
-    engine.dispose()
-    rescore_all(url, load_config(ROOT / "config.yml"), now, workers=1)
-    return url, emails
+    return url, seed_demo(url, LEADS)
 
 
 async def ack_latency(base: str, emails: list[str]) -> list[float]:

@@ -7,15 +7,34 @@ import socket
 import subprocess
 import sys
 import time
+from datetime import UTC, datetime
 
 import httpx
 from common import ROOT
 
 sys.path.insert(0, str(ROOT))
 
+from bot.bulk_scoring import rescore_all
+from bot.config_file import load_config
+from bot.demo_loader import load_demo_data
+from bot.storage.database import make_engine
+from bot.storage.migrate import init_db
 from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 
 INGEST_TOKEN = "bench-ingest-token"
+
+
+def seed_demo(url: str, leads: int) -> list[str]:
+    """Migrate `url`, load `leads` seeded demo leads, score them; return their emails."""
+    init_db(url)
+    engine = make_engine(url)
+    now = datetime.now(UTC)
+    load_demo_data(engine, leads, 42, now)
+    with engine.connect() as conn:
+        emails = [r[0] for r in conn.exec_driver_sql("SELECT email FROM leads ORDER BY id")]
+    engine.dispose()
+    rescore_all(url, load_config(ROOT / "config.yml"), now, workers=1)
+    return emails
 
 
 def free_port() -> int:
