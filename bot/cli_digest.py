@@ -12,7 +12,8 @@ from rich.console import Group
 from rich.table import Table
 
 from bot.cli import _parse_now, _print_json, app, console, err
-from bot.digests import Change, Digest, DigestLead, PendingCall, Section
+from bot.digests import Change, Digest, PendingCall, Section
+from bot.lead_lists import LeadRow
 
 
 @app.command("digest")
@@ -101,11 +102,11 @@ def _section_table(part: Section) -> Table | str:
     caption = f"…and {more} more" if more > 0 else None
     table = Table(title=part.title, title_justify="left", caption=caption)
     first = part.rows[0]
-    if isinstance(first, DigestLead):
+    if isinstance(first, LeadRow):
         for column in ("total", "grade", "tier", "lead", "owner", "top reason"):
             table.add_column(column, justify="right" if column == "total" else "left")
         for r in part.rows:
-            assert isinstance(r, DigestLead)
+            assert isinstance(r, LeadRow)
             table.add_row(
                 f"{r.total:.1f}",
                 r.grade,

@@ -16,6 +16,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
+from bot.lead_lists import LeadRow, lead_row
 from bot.storage.tables import Call, Conversation, DigestRun, Lead, LeadScore, ScoreChange
 from scoring.notify_config import DigestSpec
 
@@ -41,24 +42,10 @@ EMPTY = {
 
 
 @dataclass(frozen=True, slots=True)
-class DigestLead:
-    lead_id: int
-    email: str
-    name: str | None
-    company: str | None
-    owner: str | None
-    total: float
-    grade: str
-    tier: str
-    qualified: bool
-    top_reason: str | None  # label of the biggest positive contribution
-
-
-@dataclass(frozen=True, slots=True)
 class Change:
     """A lead's net score change inside the window (movers and cooled)."""
 
-    lead: DigestLead
+    lead: LeadRow
     old_total: float
     new_total: float
     old_tier: str
@@ -84,7 +71,7 @@ class PendingCall:
     conversation_status: str | None  # None: no qualification started
 
 
-Row = DigestLead | Change | PendingCall
+Row = LeadRow | Change | PendingCall
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,20 +156,8 @@ def _top_reason(breakdown: list[Any]) -> str | None:
     return None if best is None else str(best.get("label"))
 
 
-def _lead(lead: Lead, score: LeadScore) -> DigestLead:
-    assert lead.id is not None
-    return DigestLead(
-        lead.id,
-        lead.email,
-        lead.name,
-        lead.company,
-        lead.owner,
-        score.total,
-        score.grade,
-        score.tier,
-        score.qualified,
-        _top_reason(score.breakdown),
-    )
+def _row(lead: Lead, score: LeadScore) -> LeadRow:
+    return lead_row(lead, score, _top_reason(score.breakdown))
 
 
 def _scored_leads() -> Any:
@@ -194,7 +169,7 @@ def _lead_section(session: Session, kind: str, stmt: Any, limit: int) -> Section
     rows = session.execute(
         stmt.order_by(col(LeadScore.total).desc(), col(Lead.id)).limit(limit)
     ).all()
-    return Section(kind, TITLES[kind], total, [_lead(lead, score) for lead, score in rows])
+    return Section(kind, TITLES[kind], total, [_row(lead, score) for lead, score in rows])
 
 
 def _top_hot(session: Session, limit: int) -> Section:
@@ -255,11 +230,11 @@ def _changes(session: Session, kind: str, since: datetime, until: datetime, limi
     return Section(kind, TITLES[kind], total, rows)
 
 
-def _leads_by_id(session: Session, ids: list[int]) -> dict[int, DigestLead]:
+def _leads_by_id(session: Session, ids: list[int]) -> dict[int, LeadRow]:
     if not ids:
         return {}
     rows = session.execute(_scored_leads().where(col(Lead.id).in_(ids))).all()
-    return {lead.id: _lead(lead, score) for lead, score in rows}
+    return {lead.id: _row(lead, score) for lead, score in rows}
 
 
 def _calls_unqualified(session: Session, until: datetime, limit: int) -> Section:

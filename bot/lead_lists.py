@@ -28,6 +28,7 @@ class LeadRow:
     grade: str
     tier: str
     qualified: bool
+    top_reason: str | None = None  # label of the biggest positive contribution (digests)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,10 +63,11 @@ def list_leads(session: Session, kind: str, user: str, now: datetime, page: int 
     total = session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one()
     stmt = stmt.order_by(col(LeadScore.total).desc(), col(Lead.id))
     rows = session.execute(stmt.offset(page * PAGE_SIZE).limit(PAGE_SIZE)).all()
-    return LeadPage([_row(lead, score) for lead, score in rows], page, int(total))
+    return LeadPage([lead_row(lead, score) for lead, score in rows], page, int(total))
 
 
-def _row(lead: Lead, score: LeadScore) -> LeadRow:
+def lead_row(lead: Lead, score: LeadScore, top_reason: str | None = None) -> LeadRow:
+    """A scored lead as a list row."""
     assert lead.id is not None
     return LeadRow(
         lead.id,
@@ -77,6 +79,7 @@ def _row(lead: Lead, score: LeadScore) -> LeadRow:
         score.grade,
         score.tier,
         score.qualified,
+        top_reason,
     )
 
 
@@ -115,5 +118,5 @@ def home_data(session: Session, user: str, now: datetime, days: int = 7) -> Home
     return HomeData(
         [(cid or 0, name or email, status) for cid, name, email, status in pending],
         list_leads(session, "mine", user, now).rows,
-        [_row(lead, score) for lead, score in recent],
+        [lead_row(lead, score) for lead, score in recent],
     )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.digests import Change, Digest, DigestLead, PendingCall, Row, Section
+from bot.digests import Change, Digest, PendingCall, Row, Section
+from bot.lead_lists import LeadRow
 from bot.slack.blocks import MAX_TEXT, TIER_EMOJI, context, section
 
 TITLE_EMOJI = {
@@ -34,7 +35,7 @@ def _age(hours: float) -> str:
 
 def row_text(row: Row) -> str:
     """One line of a digest section (mrkdwn)."""
-    if isinstance(row, DigestLead):
+    if isinstance(row, LeadRow):
         reason = f" — {row.top_reason}" if row.top_reason else ""
         gate = " ✅" if row.qualified else ""
         return (

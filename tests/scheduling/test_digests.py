@@ -7,7 +7,8 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from bot.digests import Change, DigestLead, PendingCall, build_digest
+from bot.digests import Change, PendingCall, build_digest
+from bot.lead_lists import LeadRow
 from bot.slack.digest_blocks import digest_blocks, digest_text
 from bot.storage.tables import DigestRun
 from scoring.notify_config import DigestSpec
@@ -34,9 +35,9 @@ def test_sections(engine: Engine, seeded: dict[str, int]) -> None:
     assert digest.since == MORNING - timedelta(hours=24)  # first run: the last 24 hours
 
     hot = parts["top_hot"].rows
-    assert [r.email for r in hot if isinstance(r, DigestLead)] == ["hot1@acme.com", "hot2@acme.com"]
+    assert [r.email for r in hot if isinstance(r, LeadRow)] == ["hot1@acme.com", "hot2@acme.com"]
     first = hot[0]
-    assert isinstance(first, DigestLead)
+    assert isinstance(first, LeadRow)
     assert (first.total, first.grade, first.owner, first.top_reason) == (
         90,
         "A1",
@@ -58,7 +59,7 @@ def test_sections(engine: Engine, seeded: dict[str, int]) -> None:
     assert mover.lead.owner == "U1"
 
     unclaimed = parts["qualified_unclaimed"].rows
-    assert [r.lead_id for r in unclaimed if isinstance(r, DigestLead)] == [
+    assert [r.lead_id for r in unclaimed if isinstance(r, LeadRow)] == [
         seeded["hot1"],
         seeded["warm3"],
     ]
