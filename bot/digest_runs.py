@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
@@ -38,6 +36,7 @@ from sqlmodel import Session, col
 from bot.digests import Digest, build_digest
 from bot.metrics import DIGESTS_POSTED
 from bot.slack.digest_blocks import digest_blocks, digest_text
+from bot.slack.history import channel_id, find_message
 from bot.storage.tables import DigestRun
 from scoring.notify_config import DigestSpec
 
@@ -46,8 +45,6 @@ log = logging.getLogger(__name__)
 LEASE = timedelta(minutes=10)  # a running row older than this is presumed dead
 EVENT_TYPE = "qualibot_digest"
 HISTORY_MARGIN = timedelta(hours=1)  # history is searched from scheduled_for minus this
-HISTORY_PAGES = 5
-_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]{6,}$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,45 +192,7 @@ async def find_posted(
 ) -> str | None:
     """The ts of the digest already posted for (name, scheduled_for), from channel history."""
     wanted = metadata(name, scheduled_for)
-    oldest = f"{(scheduled_for - HISTORY_MARGIN).timestamp():.6f}"
-    channel_id = await resolve_channel(client, channel)
-    cursor = None
-    for _ in range(HISTORY_PAGES):
-        page = await client.conversations_history(
-            channel=channel_id, oldest=oldest, include_all_metadata=True, limit=200, cursor=cursor
-        )
-        for message in page.get("messages") or []:
-            if message.get("metadata") == wanted:
-                return str(message["ts"])
-        cursor = (page.get("response_metadata") or {}).get("next_cursor")
-        if not page.get("has_more") or not cursor:
-            return None
-    return None
-
-
-async def resolve_channel(client: AsyncWebClient, channel: str) -> str:
-    """A channel id for `#name` (conversations.history wants ids; needs channels:read).
-
-    Falls back to the name itself when it cannot be resolved.
-    """
-    if _CHANNEL_ID.match(channel):
-        return channel
-    wanted = channel.lstrip("#")
-    cursor = None
-    try:
-        while True:
-            page = await client.conversations_list(
-                exclude_archived=True,
-                types="public_channel,private_channel",
-                limit=1000,
-                cursor=cursor,
-            )
-            for found in page.get("channels") or []:
-                if found.get("name") == wanted:
-                    return str(found["id"])
-            cursor = (page.get("response_metadata") or {}).get("next_cursor")
-            if not cursor:
-                return channel
-    except SlackApiError as exc:
-        log.warning("cannot resolve %s (%s); using the name", channel, exc.response.get("error"))
-        return channel
+    channel_id_ = await channel_id(client, channel) or channel
+    return await find_message(
+        client, channel_id_, scheduled_for - HISTORY_MARGIN, lambda meta: meta == wanted
+    )

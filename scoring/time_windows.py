@@ -39,10 +39,3 @@ def window_end(window: TimeWindow, moment: datetime, tz: str | None = None) -> d
             return end.astimezone(moment.tzinfo)
     return moment
 
-
-def next_in_window(window: TimeWindow, moment: datetime, tz: str | None = None) -> datetime:
-    """`moment` if inside the window, else the next time the window opens."""
-    for start, end in _spans(window, moment, _zone(window, tz)):
-        if moment < end:
-            return max(start, moment).astimezone(moment.tzinfo)
-    raise AssertionError("a window with at least one weekday opens within 8 days")

@@ -37,6 +37,7 @@ from sqlmodel import col
 from bot.alerts.outbox import ROLLUP
 from bot.metrics import ALERT_LATENCY_SECONDS, ALERTS_FAILED, ALERTS_SENT
 from bot.slack.alert_blocks import alert_blocks, alert_text, rollup_blocks, rollup_text
+from bot.slack.history import channel_id, find_message
 from bot.storage.column_types import utcnow
 from bot.storage.tables import Alert
 from scoring.config import ScoringConfig
@@ -44,7 +45,6 @@ from scoring.config import ScoringConfig
 log = logging.getLogger(__name__)
 
 EVENT_TYPE = "qualibot_alert"
-HISTORY_PAGES = 5  # look back at most 1,000 messages for an earlier post
 CLOCK_SKEW = timedelta(minutes=5)  # Slack's clock vs ours when searching the history
 
 
@@ -382,27 +382,15 @@ class Dispatcher:
     async def _find_posted(self, job: _Job) -> tuple[str, str] | None:
         """(ts, channel id) of an earlier post of this alert, found by its metadata."""
         channel = job.slack_channel or await self._channel_id(job.channel)
-        oldest = f"{(job.created_at - CLOCK_SKEW).timestamp():.6f}"
-        cursor: str | None = None
+
+        def is_this_alert(meta: dict[str, Any]) -> bool:
+            payload = meta.get("event_payload") or {}
+            return meta.get("event_type") == EVENT_TYPE and payload.get("alert_id") == job.id
+
         try:
-            for _ in range(HISTORY_PAGES):
-                resp = await self.client.conversations_history(
-                    channel=channel,
-                    oldest=oldest,
-                    include_all_metadata=True,
-                    limit=200,
-                    cursor=cursor,
-                )
-                for m in resp.get("messages") or []:
-                    meta = m.get("metadata") or {}
-                    if (
-                        meta.get("event_type") == EVENT_TYPE
-                        and (meta.get("event_payload") or {}).get("alert_id") == job.id
-                    ):
-                        return str(m["ts"]), channel
-                cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
-                if not resp.get("has_more") or not cursor:
-                    return None
+            ts = await find_message(
+                self.client, channel, job.created_at - CLOCK_SKEW, is_this_alert
+            )
         except SlackApiError as exc:
             if exc.response.status_code == 429:
                 raise
@@ -413,7 +401,8 @@ class Dispatcher:
                 job.channel,
                 _error_text(exc),
             )
-        return None
+            return None
+        return None if ts is None else (ts, channel)
 
     async def _channel_id(self, channel: str) -> str:
         """The id of a `#name` (conversations.history needs ids): from an earlier post's
@@ -424,7 +413,7 @@ class Dispatcher:
             return self._channel_ids[channel]
         known = await asyncio.to_thread(self._stored_channel_id, channel)
         if known is None:
-            known = await self._list_channel_id(channel[1:])
+            known = await channel_id(self.client, channel)
         if known is not None:
             self._channel_ids[channel] = known
         return known or channel
@@ -436,23 +425,3 @@ class Dispatcher:
                 .where(col(Alert.channel) == channel, col(Alert.slack_channel).is_not(None))
                 .limit(1)
             ).first()
-
-    async def _list_channel_id(self, name: str) -> str | None:
-        cursor: str | None = None
-        try:
-            for _ in range(50):
-                resp = await self.client.conversations_list(
-                    types="public_channel,private_channel",
-                    exclude_archived=True,
-                    limit=1000,
-                    cursor=cursor,
-                )
-                for c in resp.get("channels") or []:
-                    if c.get("name") == name:
-                        return str(c["id"])
-                cursor = (resp.get("response_metadata") or {}).get("next_cursor") or None
-                if not cursor:
-                    break
-        except SlackApiError as exc:
-            log.warning("cannot resolve #%s to a channel id: %s", name, _error_text(exc))
-        return None
