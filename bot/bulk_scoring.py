@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
 from bot.scoring_service import score_history, score_row_values
 from bot.storage.column_types import load_json
 from bot.storage.database import make_engine
-from bot.storage.scores_repo import bulk_save_scores
-from bot.storage.tables import ScoreChange
+from bot.storage.scores_repo import bulk_save_scores, record_score_changes
 from scoring.config import ScoringConfig
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
 from scoring.result import ScoreResult
@@ -147,8 +146,7 @@ def write_chunk(
         for lead, r in scored
         if lead.old != (r.total, r.tier, r.qualified)
     ]
-    if changes:
-        session.connection().execute(insert(ScoreChange), changes)
+    record_score_changes(session, changes)
     return len(changes)
 
 

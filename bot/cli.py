@@ -239,11 +239,11 @@ def import_events(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON")] = False,
 ) -> None:
     """Import behavioural events (idempotent on messageId) and update the leads' scores."""
+    from bot.event_store import EventToStore, IdentifyToStore, to_store
+    from bot.event_store import import_events as run
     from bot.importing.errors import ImportFileError, RowError
     from bot.importing.events_file import parse_events
     from bot.importing.segment import ParsedEvent, ParsedIdentify
-    from bot.lead_import import EventToStore, IdentifyToStore, to_store
-    from bot.lead_import import import_events as run
 
     if fmt not in (None, "jsonl", "csv"):
         raise typer.BadParameter("--format must be jsonl or csv")

@@ -1,15 +1,16 @@
 """`POST /events`: Segment `track`, `page` and `identify` calls, one at a time or in a batch.
 
-Each item is validated and stored on its own (a savepoint per item, one transaction per
-request), so a bad item never rejects the good ones; the answer, sent only after the
-commit, says per item accepted, duplicate or rejected with the reason. Idempotent on
-`messageId`. Shares `bot.lead_import.store_item` with `qualibot import events`.
+Each item is validated on its own and the request stored in one transaction (see
+`bot.event_store`), so a bad item never rejects the good ones; the answer, sent only
+after the commit, says per item accepted, duplicate or rejected with the reason. Idempotent on
+`messageId`. Shares `bot.event_store.store_items` with `qualibot import events`.
 Authenticated with the API bearer token (`INGEST_TOKEN`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import Callable
@@ -19,15 +20,14 @@ from typing import Any, Literal
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import OperationalError
 
+from bot.event_store import EventToStore, IdentifyToStore, reject_reason, store_items, to_store
 from bot.http_auth import bearer_auth
-from bot.importing.segment import ParsedEvent, ParsedIdentify, parse_segment_item
-from bot.lead_import import store_item, to_store
+from bot.importing.segment import parse_segment_item
 from bot.metrics import EVENTS, EVENTS_BATCH_SECONDS
 from bot.slack.app import SlackContext
 from bot.storage.database import session_scope
-from bot.storage.leads_repo import lock_leads
 from scoring.config import ScoringConfig
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -151,11 +151,10 @@ def ingest(
     create_leads: bool = CREATE_LEADS,
     source: str = "api",
 ) -> EventsResult:
-    """Validate and store `items` in one transaction, a savepoint each; commit, then report.
+    """Validate and store `items` in one transaction; commit, then report.
 
-    The batch's leads are locked first, in id order, so concurrent batches on the same
-    leads queue rather than deadlock on PostgreSQL; should the database still abort one
-    (e.g. leads it creates), it is run again from the start (nothing of it was kept).
+    Should the database abort the transaction (a deadlock on PostgreSQL, e.g. over leads
+    it creates), it is run again from the start (nothing of it was kept).
     """
     for attempt in range(1, RETRIES + 1):
         try:
@@ -175,35 +174,28 @@ def _ingest_once(
     create_leads: bool,
     source: str,
 ) -> EventsResult:
-    results: list[ItemResult] = []
-    parsed_items: list[ParsedEvent | ParsedIdentify | ValueError] = []
+    to_store_items: list[EventToStore | IdentifyToStore | Exception] = []
     for index, raw in enumerate(items):
         try:
-            parsed_items.append(parse_segment_item(raw, row=index, default_timestamp=now))
+            parsed = parse_segment_item(raw, row=index, default_timestamp=now)
+            to_store_items.append(to_store(parsed, source))
         except ValueError as exc:
-            parsed_items.append(exc)
+            to_store_items.append(exc)
     with session_scope(engine) as session:
-        lock_leads(session, [p.email for p in parsed_items if not isinstance(p, ValueError)])
-        for index, (raw, parsed) in enumerate(zip(items, parsed_items, strict=True)):
-            message_id = _message_id(raw)
-            try:
-                if isinstance(parsed, ValueError):
-                    raise parsed
-                with session.begin_nested():
-                    outcome = store_item(
-                        session, to_store(parsed, source), config, now, create_leads
-                    )
-            except (IntegrityError, LookupError, ValueError) as exc:
-                reason = (
-                    # a concurrent request linked the same anonymousId first
-                    "conflict with a concurrent request: send the item again"
-                    if isinstance(exc, IntegrityError)
-                    else str(exc).strip("'\"")
+        outcomes = store_items(session, to_store_items, config, now, create_leads)
+    results = []
+    for index, (raw, outcome) in enumerate(zip(items, outcomes, strict=True)):
+        message_id = _message_id(raw)
+        if isinstance(outcome, Exception):
+            results.append(
+                ItemResult(
+                    index=index,
+                    messageId=message_id,
+                    status="rejected",
+                    reason=reject_reason(outcome),
                 )
-                results.append(
-                    ItemResult(index=index, messageId=message_id, status="rejected", reason=reason)
-                )
-                continue
+            )
+        else:
             status: Status = "duplicate" if outcome == "duplicate" else "accepted"
             results.append(ItemResult(index=index, messageId=message_id, status=status))
     return EventsResult(
@@ -220,6 +212,9 @@ def events_router(
     """The `/events` endpoint, bound to the app's database and scoring config;
     `on_accepted` runs after a commit that stored events (it wakes the alert dispatcher)."""
     router = APIRouter()
+    # SQLite has one writer at a time, and a waiting writer polls with growing sleeps
+    # (busy timeout): queueing batches here instead keeps the write lock busy.
+    one_writer = asyncio.Lock() if ctx.db.dialect.name == "sqlite" else None
 
     @router.post(
         "/events",
@@ -248,10 +243,11 @@ def events_router(
         Always 200 once processed: rejected items are listed with their reason.
         """
         items = _items(await _read_body(request))
-        with EVENTS_BATCH_SECONDS.time():
-            result = await asyncio.to_thread(
-                ingest, ctx.db, items, ctx.config, ctx.now(), create_leads=create_leads
-            )
+        async with one_writer or contextlib.nullcontext():
+            with EVENTS_BATCH_SECONDS.time():
+                result = await asyncio.to_thread(
+                    ingest, ctx.db, items, ctx.config, ctx.now(), create_leads=create_leads
+                )
         EVENTS.labels("accepted").inc(result.accepted)
         EVENTS.labels("duplicate").inc(result.duplicates)
         EVENTS.labels("rejected").inc(result.rejected)

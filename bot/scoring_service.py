@@ -6,17 +6,32 @@ engagement state and records a score change when total, tier or qualification mo
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
+from sqlmodel import col, select
 
-from bot.alerts.outbox import queue_alerts
-from bot.storage.answers_repo import answers_for_lead, to_answer_record
+from bot.alerts.outbox import AlertReads, before_change, queue_alerts
+from bot.storage.answers_repo import (
+    answer_records_for_leads,
+    answers_for_lead,
+    to_answer_record,
+)
 from bot.storage.events_repo import events_for_lead, to_event_record
 from bot.storage.leads_repo import get_lead, to_profile
-from bot.storage.scores_repo import get_score, record_score_change, save_score
+from bot.storage.scores_repo import (
+    StoredScore,
+    bulk_save_scores,
+    get_score,
+    record_score_change,
+    record_score_changes,
+    save_score,
+    stored_scores,
+)
 from bot.storage.tables import Lead, ScoreChange
+from scoring.alert_rules import Snapshot
 from scoring.config import ScoringConfig
 from scoring.engagement import (
     StaleStateError,
@@ -58,23 +73,12 @@ def save_result(
 ) -> ScoreChange | None:
     """Store the lead's new score; return the score change recorded, if it moved."""
     old = get_score(session, lead_id)
-    before = None if old is None else (old.total, old.tier, old.qualified)
+    before = None if old is None else Snapshot(old.total, old.tier, old.qualified)
     save_score(session, lead_id, scored_at=now, **score_row_values(result))
-    if before == (result.total, result.tier, result.qualified):
+    after = Snapshot(result.total, result.tier, result.qualified)
+    if after == before:
         return None
-    return record_score_change(
-        session,
-        lead_id,
-        new_total=result.total,
-        new_tier=result.tier,
-        new_qualified=result.qualified,
-        old_total=before[0] if before else None,
-        old_tier=before[1] if before else None,
-        old_qualified=before[2] if before else None,
-        reason=reason,
-        ref=ref,
-        at=now,
-    )
+    return record_score_change(session, **_change(lead_id, before, after, now, reason, ref))
 
 
 def _answers(session: Session, lead_id: int) -> list[AnswerRecord]:
@@ -131,29 +135,96 @@ def rescore_lead(
 def apply_new_event(
     session: Session, lead_id: int, event: EventRecord, config: ScoringConfig, now: datetime
 ) -> ScoreResult:
-    """Update a lead's score for one newly stored event, from its stored engagement state,
-    and queue the alerts it causes (same transaction).
+    """`apply_new_events` for one event of one lead."""
+    return apply_new_events(session, {lead_id: [event]}, config, now)[lead_id]
 
-    Falls back to a full recompute when there is no state yet or it was built with other
-    rules (config changed); the result is the same either way (property-tested).
+
+def _usable_state(stored: StoredScore | None, model_name: str) -> dict[str, Any] | None:
+    if stored is None or stored.model != model_name or not stored.state:
+        return None
+    return state_from_json(stored.state)
+
+
+def apply_new_events(
+    session: Session,
+    events: Mapping[int, Sequence[EventRecord]],
+    config: ScoringConfig,
+    now: datetime,
+) -> dict[int, ScoreResult]:
+    """Update the scores of leads for their newly stored events (each lead's in the given
+    order) and queue the alerts they cause, in the caller's transaction; return each
+    lead's new result.
+
+    The leads, their stored scores and their answers are read in three queries, and each
+    lead's score is written once. Every event is still scored and checked against the
+    alert rules on its own, so score changes and alerts are those of one event at a time.
+    A lead whose stored engagement state is unusable (none yet, or built with other
+    rules) is recomputed from all its stored events; the result is the same either way
+    (property-tested).
     """
-    lead = _lead(session, lead_id)
-    model = config.model_for(lead.product)
-    stored = get_score(session, lead_id)
-    try:
-        if stored is None or stored.model != model.name or not stored.state:
-            raise StaleStateError("no usable state")
-        state = apply_event(state_from_json(stored.state), event, model)
-    except StaleStateError:
-        result, change = _rescore(session, lead, config, now, "event", event.key)
-    else:
-        state = compact_state(state, model, now)
-        result = score_from_state(
-            to_profile(lead), _answers(session, lead_id), state, model, config, now
-        )
-        change = save_result(session, lead_id, result, now, "event", event.key)
-    queue_alerts(session, lead, result, change, config, now, f"event:{event.key}", event)
-    return result
+    ids = sorted(events)
+    leads = {lead.id: lead for lead in session.scalars(select(Lead).where(col(Lead.id).in_(ids)))}
+    stored = stored_scores(session, ids)
+    answers = answer_records_for_leads(session, ids)
+    reads = AlertReads(session, ids, config, now)
+    results: dict[int, ScoreResult] = {}
+    changes: list[dict[str, Any]] = []
+    for lead_id in ids:
+        lead = leads.get(lead_id)
+        if lead is None:
+            raise LookupError(f"no lead with id {lead_id}")
+        model = config.model_for(lead.product)
+        profile = to_profile(lead)
+        old = stored.get(lead_id)
+        before = None if old is None else Snapshot(old.total, old.tier, old.qualified)
+        state = _usable_state(old, model.name)
+        for event in events[lead_id]:
+            try:
+                if state is None:
+                    raise StaleStateError("no usable state")
+                state = apply_event(state, event, model)
+            except StaleStateError:
+                stored_events = [to_event_record(e) for e in events_for_lead(session, lead_id)]
+                state = build_state(stored_events, model)
+            state = compact_state(state, model, now)
+            result = results[lead_id] = score_from_state(
+                profile, answers[lead_id], state, model, config, now
+            )
+            after = Snapshot(result.total, result.tier, result.qualified)
+            if after != before:
+                changes.append(_change(lead_id, before, after, now, "event", event.key))
+            trigger = f"event:{event.key}"
+            queue_alerts(session, lead, result, before, config, now, trigger, event, reads)
+            before = after
+    bulk_save_scores(
+        session,
+        [{"lead_id": i, "scored_at": now, **score_row_values(r)} for i, r in results.items()],
+        batch_size=max(1, len(results)),
+    )
+    record_score_changes(session, changes)
+    return results
+
+
+def _change(
+    lead_id: int,
+    before: Snapshot | None,
+    after: Snapshot,
+    now: datetime,
+    reason: str,
+    ref: str | None,
+) -> dict[str, Any]:
+    return {
+        "lead_id": lead_id,
+        "at": now,
+        "new_total": after.total,
+        "new_tier": after.tier,
+        "new_qualified": after.qualified,
+        "old_total": before.total if before else None,
+        "old_tier": before.tier if before else None,
+        "old_qualified": before.qualified if before else None,
+        "reason": reason,
+        "ref": ref,
+    }
 
 
 def apply_new_answer(
@@ -180,5 +251,6 @@ def apply_new_answer(
     else:
         change = save_result(session, lead_id, result, now, "answer", ref)
     if change is not None:  # answers carry no negative signal: no change, nothing to fire
-        queue_alerts(session, lead, result, change, config, now, f"change:{change.id}")
+        before = before_change(change)
+        queue_alerts(session, lead, result, before, config, now, f"change:{change.id}")
     return result

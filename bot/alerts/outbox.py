@@ -9,6 +9,8 @@ rescores and imports of leads never alert. Nothing is read when alerts are off o
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -39,28 +41,87 @@ log = logging.getLogger(__name__)
 ROLLUP = "rollup"  # kind of the row that stands for a storm rollup message
 
 
-def _before(change: ScoreChange | None, after: Snapshot) -> Snapshot | None:
-    if change is None:
-        return after
-    if change.old_total is None or change.old_tier is None:
-        return None
-    return Snapshot(change.old_total, change.old_tier, bool(change.old_qualified))
+@dataclass(slots=True)
+class AlertInputs:
+    """What the alert rules read of a lead besides its new score."""
+
+    states: dict[str, bool] = field(default_factory=dict)  # tier rule id → active
+    lows: dict[str, float] = field(default_factory=dict)  # jump rule id → lowest total
+    last_alert_at: datetime | None = None  # what the per-lead cooldown counts from
 
 
-def _states(session: Session, lead_id: int) -> dict[str, bool]:
-    rows = session.execute(
-        select(col(AlertState.rule_id), col(AlertState.active)).where(
-            col(AlertState.lead_id) == lead_id
+class AlertReads:
+    """The `AlertInputs` of a set of leads rescored in one transaction: read for all of
+    them in three queries when first needed, then kept current in memory as score
+    changes are noted and alerts queued (the changes may be written later)."""
+
+    def __init__(
+        self, session: Session, lead_ids: Iterable[int], config: ScoringConfig, now: datetime
+    ) -> None:
+        self._session, self._ids, self._config, self._now = session, sorted(lead_ids), config, now
+        self._inputs: dict[int, AlertInputs] | None = None
+        self._jump_rules = list(jump_windows(config.alerts))
+        self._batch_lows: dict[int, float] = {}
+
+    def note_change(self, lead_id: int, before: Snapshot | None, after: Snapshot) -> None:
+        """Count a score change recorded at `now` (so within every jump window)."""
+        if before == after:
+            return
+        low = after.total if before is None else min(before.total, after.total)
+        self._batch_lows[lead_id] = min(self._batch_lows.get(lead_id, low), low)
+
+    def for_lead(self, lead_id: int) -> AlertInputs:
+        if self._inputs is None:
+            self._inputs = _read_inputs(self._session, self._ids, self._config, self._now)
+        inputs = self._inputs[lead_id]
+        low = self._batch_lows.get(lead_id)
+        if low is not None:
+            for rule_id in self._jump_rules:
+                inputs.lows[rule_id] = min(inputs.lows.get(rule_id, low), low)
+        return inputs
+
+
+def _read_inputs(
+    session: Session, ids: list[int], config: ScoringConfig, now: datetime
+) -> dict[int, AlertInputs]:
+    inputs = {lead_id: AlertInputs() for lead_id in ids}
+    if any(isinstance(r, TierEnteredRule) for r in config.alerts.rules):
+        states = session.execute(
+            select(col(AlertState.lead_id), col(AlertState.rule_id), col(AlertState.active)).where(
+                col(AlertState.lead_id).in_(ids)
+            )
         )
+        for lead_id, rule_id, active in states:
+            inputs[lead_id].states[rule_id] = active
+    for rule_id, window in jump_windows(config.alerts).items():
+        lows = session.execute(
+            select(
+                col(ScoreChange.lead_id),
+                func.min(ScoreChange.old_total),
+                func.min(ScoreChange.new_total),
+            )
+            .where(col(ScoreChange.lead_id).in_(ids), col(ScoreChange.at) >= now - window)
+            .group_by(col(ScoreChange.lead_id))
+        )
+        for lead_id, old, new in lows:
+            values = [v for v in (old, new) if v is not None]
+            if values:
+                inputs[lead_id].lows[rule_id] = min(values)
+    last = session.execute(
+        select(col(Alert.lead_id), func.max(Alert.created_at))
+        .where(col(Alert.lead_id).in_(ids), col(Alert.kind) != ROLLUP)
+        .group_by(col(Alert.lead_id))
     )
-    return {rule_id: active for rule_id, active in rows}
+    for lead_id, at in last:
+        inputs[lead_id].last_alert_at = at
+    return inputs
 
 
 def _save_states(
-    session: Session, lead_id: int, old: dict[str, bool], new: dict[str, bool], now: datetime
+    session: Session, lead_id: int, inputs: AlertInputs, new: dict[str, bool], now: datetime
 ) -> None:
     for rule_id, active in new.items():
-        if old.get(rule_id, False) == active:  # absent means inactive (see evaluate)
+        if inputs.states.get(rule_id, False) == active:  # absent means inactive (see evaluate)
             continue
         stmt = dialect_insert(session, AlertState).values(
             lead_id=lead_id, rule_id=rule_id, active=active, changed_at=now
@@ -71,67 +132,53 @@ def _save_states(
                 set_={"active": active, "changed_at": now},
             )
         )
+        inputs.states[rule_id] = active
 
 
-def _lows(session: Session, lead_id: int, config: ScoringConfig, now: datetime) -> dict[str, float]:
-    lows: dict[str, float] = {}
-    for rule_id, window in jump_windows(config.alerts).items():
-        old, new = session.execute(
-            select(func.min(ScoreChange.old_total), func.min(ScoreChange.new_total)).where(
-                col(ScoreChange.lead_id) == lead_id, col(ScoreChange.at) >= now - window
-            )
-        ).one()
-        values = [v for v in (old, new) if v is not None]
-        if values:
-            lows[rule_id] = min(values)
-    return lows
-
-
-def last_alert_at(session: Session, lead_id: int) -> datetime | None:
-    """When the lead's latest alert was queued (what the per-lead cooldown counts from)."""
-    return session.execute(
-        select(func.max(Alert.created_at)).where(
-            col(Alert.lead_id) == lead_id, col(Alert.kind) != ROLLUP
-        )
-    ).scalar_one_or_none()
+def before_change(change: ScoreChange) -> Snapshot | None:
+    """The score a recorded change moved from (None: the lead had none)."""
+    if change.old_total is None or change.old_tier is None:
+        return None
+    return Snapshot(change.old_total, change.old_tier, bool(change.old_qualified))
 
 
 def queue_alerts(
     session: Session,
     lead: Lead,
     result: ScoreResult,
-    change: ScoreChange | None,
+    before: Snapshot | None,
     config: ScoringConfig,
     now: datetime,
     trigger: str,
     event: EventRecord | None = None,
+    reads: AlertReads | None = None,
 ) -> int | None:
     """Evaluate the alert rules for a lead just rescored by `event` (or an answer) and
     queue at most one alert row (all rules that fired, as its reasons); return its id.
 
-    `change` is the score change just recorded (None: the score did not move); `trigger`
-    names the cause uniquely ("event:<key>" or "change:<id>") for the alert's dedupe key,
-    so a replay cannot queue it twice.
+    `before` is the score before (None: the lead had none; equal to the result: it did
+    not move); `trigger` names the cause uniquely ("event:<key>" or "change:<id>") for
+    the alert's dedupe key, so a replay cannot queue it twice. `reads` shares the rules'
+    stored inputs between the leads of a batch (default: read for this lead alone).
     """
     spec = config.alerts
     if not spec.enabled or not spec.rules or lead.id is None:
         return None
     model = config.model_for(lead.product)
     after = Snapshot(result.total, result.tier, result.qualified)
-    before = _before(change, after)
+    reads = reads or AlertReads(session, [lead.id], config, now)
+    reads.note_change(lead.id, before, after)
     names: set[str] = set()
     if event is not None and any(isinstance(r, NegativeSignalRule) for r in spec.rules):
         names = event_names(model, event.type, event.properties)
     if not might_fire(spec, before, after, model.tiers, names):
         return None
-    has_tier_rules = any(isinstance(r, TierEnteredRule) for r in spec.rules)
-    states = _states(session, lead.id) if has_tier_rules else {}
-    lows = _lows(session, lead.id, config, now)
-    evaluation = evaluate(spec, before, after, model.tiers, states, lows, names)
-    _save_states(session, lead.id, states, evaluation.states, now)
+    inputs = reads.for_lead(lead.id)
+    evaluation = evaluate(spec, before, after, model.tiers, inputs.states, inputs.lows, names)
+    _save_states(session, lead.id, inputs, evaluation.states, now)
     if not evaluation.fired:
         return None
-    fired = after_cooldown(spec, evaluation.fired, last_alert_at(session, lead.id), now)
+    fired = after_cooldown(spec, evaluation.fired, inputs.last_alert_at, now)
     if not fired:
         log.info(
             "alert for lead %s suppressed by cooldown: %s",
@@ -169,5 +216,6 @@ def queue_alerts(
     )
     alert_id: int | None = session.execute(stmt).scalar_one_or_none()
     if alert_id is not None:
+        inputs.last_alert_at = now
         ALERTS_QUEUED.labels(fired[0].rule_id).inc()
     return alert_id

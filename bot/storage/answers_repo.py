@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -59,6 +60,36 @@ def answers_for_lead(session: Session, lead_id: int, *, slot: str | None = None)
         stmt = stmt.where(Answer.slot == slot)
     stmt = stmt.order_by(col(Answer.answered_at), col(Answer.id))
     return list(session.scalars(stmt))
+
+
+def answer_records_for_leads(
+    session: Session, lead_ids: Iterable[int]
+) -> dict[int, list[AnswerRecord]]:
+    """The scorer's view of the answers of many leads (one query), each lead's oldest first.
+
+    Every id gets a list, empty when the lead has no answers.
+    """
+    ids = sorted(set(lead_ids))
+    out: dict[int, list[AnswerRecord]] = {lead_id: [] for lead_id in ids}
+    if not ids:
+        return out
+    rows = session.execute(
+        select(  # type: ignore[call-overload]
+            col(Answer.lead_id),
+            col(Answer.id),
+            col(Answer.slot),
+            col(Answer.value),
+            col(Answer.answered_at),
+            col(Answer.answered_by),
+            col(Answer.framework),
+            col(Answer.raw_text),
+        )
+        .where(col(Answer.lead_id).in_(ids))
+        .order_by(col(Answer.answered_at), col(Answer.id))
+    )
+    for lead_id, seq, slot, value, at, by, framework, raw_text in rows:
+        out[lead_id].append(AnswerRecord(slot, dict(value), at, seq, by, framework, raw_text))
+    return out
 
 
 def to_answer_record(answer: Answer) -> AnswerRecord:

@@ -55,7 +55,7 @@ _insert_event = cached_statement(
     lambda dialect: (
         insert_for(dialect, _EVENTS)
         .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(_EVENTS.c.id)
+        .returning(_EVENTS.c.id, _EVENTS.c.dedupe_key)
     )
 )
 
@@ -92,22 +92,30 @@ def add_event(
     return new_id
 
 
-def bulk_insert_events(
+def insert_new_events(
     session: Session, rows: Iterable[Mapping[str, Any]], *, batch_size: int = 1000
-) -> int:
-    """Insert many events (dicts with the `add_event` fields); return how many were new.
+) -> set[str]:
+    """Insert many events (dicts with the `add_event` fields); return the dedupe keys of
+    those that were new.
 
     Rows whose `dedupe_key` exists (in the database or earlier in `rows`) are skipped.
     A bad row raises `ValueError` before its batch is written.
     """
     base = _insert_event(session)
     connection = session.connection()
-    inserted = 0
+    inserted: set[str] = set()
     for chunk in chunks(rows, batch_size):
         now = utcnow()
         params = [_event_row(row, now) for row in chunk]
-        inserted += len(connection.execute(base, params).all())
+        inserted.update(key for _id, key in connection.execute(base, params))
     return inserted
+
+
+def bulk_insert_events(
+    session: Session, rows: Iterable[Mapping[str, Any]], *, batch_size: int = 1000
+) -> int:
+    """`insert_new_events`, returning how many were new."""
+    return len(insert_new_events(session, rows, batch_size=batch_size))
 
 
 def events_for_lead(

@@ -7,6 +7,7 @@ tier and qualification *before* saving if you want to record a change.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -44,6 +45,39 @@ _insert_change = cached_statement(
 def get_score(session: Session, lead_id: int) -> LeadScore | None:
     """The current score of a lead, or None if it was never scored."""
     return session.get(LeadScore, lead_id)
+
+
+@dataclass(slots=True, frozen=True)
+class StoredScore:
+    """What an incremental rescore needs of a stored score (not its breakdown)."""
+
+    model: str
+    total: float
+    tier: str
+    qualified: bool
+    state: dict[str, Any]
+
+
+def stored_scores(session: Session, lead_ids: Iterable[int]) -> dict[int, StoredScore]:
+    """The stored model, total, tier, qualification and engagement state of many leads
+    (one query); leads never scored are absent."""
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(  # type: ignore[call-overload]
+            col(LeadScore.lead_id),
+            col(LeadScore.model),
+            col(LeadScore.total),
+            col(LeadScore.tier),
+            col(LeadScore.qualified),
+            col(LeadScore.state),
+        ).where(col(LeadScore.lead_id).in_(ids))
+    )
+    return {
+        lead_id: StoredScore(model, total, tier, bool(qualified), state or {})
+        for lead_id, model, total, tier, qualified, state in rows
+    }
 
 
 def _score_values(
@@ -151,6 +185,37 @@ def bulk_save_scores(
     return written
 
 
+def _change_row(
+    lead_id: int,
+    *,
+    new_total: float,
+    new_tier: str,
+    new_qualified: bool,
+    reason: str,
+    old_total: float | None = None,
+    old_tier: str | None = None,
+    old_qualified: bool | None = None,
+    ref: str | None = None,
+    at: datetime | None = None,
+) -> dict[str, Any]:
+    if reason not in SCORE_CHANGE_REASONS:
+        raise ValueError(
+            f"unknown score change reason {reason!r} (one of {sorted(SCORE_CHANGE_REASONS)})"
+        )
+    return {
+        "lead_id": lead_id,
+        "at": utcnow() if at is None else aware_utc(at, "at"),
+        "old_total": old_total,
+        "new_total": float(new_total),
+        "old_tier": old_tier,
+        "new_tier": new_tier,
+        "old_qualified": old_qualified,
+        "new_qualified": bool(new_qualified),
+        "reason": reason,
+        "ref": ref,
+    }
+
+
 def record_score_change(
     session: Session,
     lead_id: int,
@@ -167,24 +232,28 @@ def record_score_change(
 ) -> ScoreChange:
     """Append a score change (`reason` is one of `SCORE_CHANGE_REASONS`; `ref` e.g. an id);
     return it, detached."""
-    if reason not in SCORE_CHANGE_REASONS:
-        raise ValueError(
-            f"unknown score change reason {reason!r} (one of {sorted(SCORE_CHANGE_REASONS)})"
-        )
-    row: dict[str, Any] = {
-        "lead_id": lead_id,
-        "at": utcnow() if at is None else aware_utc(at, "at"),
-        "old_total": old_total,
-        "new_total": float(new_total),
-        "old_tier": old_tier,
-        "new_tier": new_tier,
-        "old_qualified": old_qualified,
-        "new_qualified": bool(new_qualified),
-        "reason": reason,
-        "ref": ref,
-    }
+    row = _change_row(
+        lead_id,
+        new_total=new_total,
+        new_tier=new_tier,
+        new_qualified=new_qualified,
+        reason=reason,
+        old_total=old_total,
+        old_tier=old_tier,
+        old_qualified=old_qualified,
+        ref=ref,
+        at=at,
+    )
     new_id = session.connection().execute(_insert_change(session), row).scalar_one()
     return ScoreChange(id=new_id, **row)
+
+
+def record_score_changes(session: Session, changes: Iterable[Mapping[str, Any]]) -> None:
+    """Append many score changes at once: dicts with `lead_id` plus the keyword arguments
+    of `record_score_change`."""
+    rows = [_change_row(**change) for change in changes]
+    if rows:
+        session.connection().execute(_CHANGES.insert(), rows)
 
 
 def score_changes_for_lead(session: Session, lead_id: int) -> list[ScoreChange]:

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, delete, event, func, select
 from sqlmodel import Session, col
 
 from bot.bulk_scoring import rescore_all
-from bot.lead_import import EventToStore, import_events
+from bot.event_store import EventToStore, import_events
 from bot.scoring_service import apply_new_answer, apply_new_event, rescore_lead
 from bot.storage.scores_repo import get_score
 from bot.storage.tables import Alert, AlertState, Lead
