@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.scoring_service import score_history, score_row_values
 from bot.storage.column_types import load_json
-from bot.storage.database import make_engine
+from bot.storage.database import make_engine, read_only
 from bot.storage.scores_repo import bulk_save_scores, record_score_changes
 from scoring.config import ScoringConfig
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
@@ -33,7 +33,7 @@ CHUNK = 4000
 
 _LEADS = (
     "SELECT l.id, l.email, l.domain, l.company, l.name, l.title, l.industry, l.company_size,"
-    " l.country, l.product, s.total, s.tier, s.qualified"
+    " l.country, l.product, s.total, s.tier, s.qualified, s.scored_at"
     " FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id"
     " WHERE l.id >= {p} AND l.id < {p} ORDER BY l.id"
 )
@@ -52,6 +52,7 @@ class StoredLead:
     id: int
     profile: LeadProfile
     old: tuple[float, str, bool] | None  # stored total, tier, qualified
+    scored_at: Any  # as the driver gives it: what tells a concurrent rescore
     answers: list[AnswerRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)
 
@@ -104,7 +105,7 @@ def load_chunk(conn: Connection, lo: int, hi: int) -> list[StoredLead]:
         for r in rows(_LEADS):
             profile = LeadProfile(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
             old = None if r[10] is None else (float(r[10]), r[11], bool(r[12]))
-            leads[r[0]] = StoredLead(r[0], profile, old)
+            leads[r[0]] = StoredLead(r[0], profile, old, r[13])
         for lead_id, type_, at, key, props in rows(_EVENTS):
             lead = leads.get(lead_id)
             if lead is not None:
@@ -187,15 +188,38 @@ def _gc_paused() -> Iterator[None]:
         gc.enable()
 
 
+def _scored_since(conn: Connection, leads: list[StoredLead], lo: int, hi: int) -> bool:
+    """Whether a lead of the chunk was scored since it was read (a new event, answer…)."""
+    rows = conn.exec_driver_sql(
+        "SELECT lead_id, scored_at FROM lead_scores WHERE lead_id >= {p} AND lead_id < {p}".format(
+            p="?" if conn.dialect.paramstyle == "qmark" else "%s"
+        ),
+        (lo, hi),
+    )
+    current: dict[int, Any] = {lead_id: at for lead_id, at in rows}
+    return any(current.get(lead.id) != lead.scored_at for lead in leads)
+
+
 def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
     engine, config, now = _worker["engine"], _worker["config"], _worker["now"]
-    with _gc_paused(), Session(engine) as session, session.begin():
-        leads = load_chunk(session.connection(), *bounds)
-        scored = [
+
+    def score_all(leads: list[StoredLead]) -> list[tuple[StoredLead, ScoreResult]]:
+        return [
             (lead, score_history(lead.profile, lead.answers, lead.events, config, now))
             for lead in leads
         ]
-        changed = write_chunk(session, scored, now, _worker["reason"])
+
+    with _gc_paused():
+        # Read and score outside the write transaction, so that workers overlap on SQLite
+        # (one writer at a time); redo the chunk should a lead have been scored meanwhile.
+        with read_only(engine).connect() as conn:
+            leads = load_chunk(conn, *bounds)
+        scored = score_all(leads)
+        with Session(engine) as session, session.begin():
+            if _scored_since(session.connection(), leads, *bounds):
+                leads = load_chunk(session.connection(), *bounds)
+                scored = score_all(leads)
+            changed = write_chunk(session, scored, now, _worker["reason"])
     return len(leads), changed, Counter(r.tier for _, r in scored)
 
 
@@ -217,7 +241,7 @@ def _dry_run_range(bounds: tuple[int, int]) -> tuple[int, list[Move]]:
     engine, now = _worker["engine"], _worker["now"]
     old_config, new_config = _worker["config"], _worker["new_config"]
     moves = []
-    with _gc_paused(), engine.connect() as conn:
+    with _gc_paused(), read_only(engine).connect() as conn:
         leads = load_chunk(conn, *bounds)
     for lead in leads:
         before = score_history(lead.profile, lead.answers, lead.events, old_config, now)

@@ -77,15 +77,27 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+_READ_ONLY = "qualibot_read_only"
+
+
 def _begin_immediate(conn: Any) -> None:
-    """Take SQLite's write lock when a transaction starts, not at its first write.
+    """Take SQLite's write lock when a transaction starts, not at its first write
+    (except on `read_only` engines).
 
     A deferred transaction that read first cannot upgrade to writing once another
     connection has committed (SQLITE_BUSY at once, busy_timeout does not help), so
     concurrent writers would fail with "database is locked". Immediate transactions
     queue on busy_timeout instead. This also makes SAVEPOINTs work as documented.
     """
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = conn.get_execution_options().get(_READ_ONLY, False)
+    conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def read_only(engine: Engine) -> Engine:
+    """`engine` for work that only reads: its SQLite transactions start deferred, so they
+    run alongside a writer (WAL) instead of queueing for the write lock. Writing through
+    it may fail with "database is locked"."""
+    return engine.execution_options(**{_READ_ONLY: True})
 
 
 def _listen_sqlite(engine: Engine) -> None:

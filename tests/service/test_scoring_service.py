@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+import bot.bulk_scoring as bulk_scoring
 from bot.bulk_scoring import dry_run, rescore_all
 from bot.config_file import load_config
 from bot.lead_lookup import CompanyNames, find_leads
@@ -152,6 +154,43 @@ def test_rescore_all_in_parallel_matches_single_rescores(
     assert bulk == single
     again = rescore_all(db_url, config, NOW, workers=1)
     assert again.changed == 0  # same inputs, same time: nothing moves
+
+
+def test_an_event_scored_while_rescore_all_runs_is_not_overwritten(
+    db_url: str, engine: Engine, config: ScoringConfig, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Chunks are read outside the write transaction; one whose lead got an event
+    in between is read again inside it."""
+    with session_scope(engine) as session:
+        lead_id = _lead(session, "late@acme.com", company="Acme")
+        rescore_lead(session, lead_id, config, NOW)
+    reads: list[int] = []
+    real_load = bulk_scoring.load_chunk
+
+    def load_then_event(conn: Any, lo: int, hi: int) -> Any:
+        chunk = real_load(conn, lo, hi)
+        reads.append(lo)
+        if len(reads) == 1:  # between this read and the chunk's write, an event lands
+            with session_scope(engine) as session:
+                record = EventRecord("Demo Requested", NOW, "late-demo", {})
+                add_event(
+                    session,
+                    lead_id=lead_id,
+                    dedupe_key=record.key,
+                    type=record.type,
+                    occurred_at=NOW,
+                    source="test",
+                )
+                apply_new_event(session, lead_id, record, config, NOW + timedelta(seconds=1))
+        return chunk
+
+    monkeypatch.setattr(bulk_scoring, "load_chunk", load_then_event)
+    rescore_all(db_url, config, NOW, workers=1)
+    with session_scope(engine) as session:
+        stored = get_score(session, lead_id)
+        assert stored is not None and "late-demo" in str(stored.state)
+        assert stored.total == rescore_lead(session, lead_id, config, NOW).total
+    assert len(reads) == 2  # read again in the write transaction
 
 
 def test_dry_run_lists_leads_that_would_change_tier(
