@@ -216,34 +216,11 @@ def _change_row(
     }
 
 
-def record_score_change(
-    session: Session,
-    lead_id: int,
-    *,
-    new_total: float,
-    new_tier: str,
-    new_qualified: bool,
-    reason: str,
-    old_total: float | None = None,
-    old_tier: str | None = None,
-    old_qualified: bool | None = None,
-    ref: str | None = None,
-    at: datetime | None = None,
-) -> ScoreChange:
-    """Append a score change (`reason` is one of `SCORE_CHANGE_REASONS`; `ref` e.g. an id);
-    return it, detached."""
-    row = _change_row(
-        lead_id,
-        new_total=new_total,
-        new_tier=new_tier,
-        new_qualified=new_qualified,
-        reason=reason,
-        old_total=old_total,
-        old_tier=old_tier,
-        old_qualified=old_qualified,
-        ref=ref,
-        at=at,
-    )
+def record_score_change(session: Session, lead_id: int, **change: Any) -> ScoreChange:
+    """Append a score change and return it, detached. `change` holds the keyword arguments
+    of `_change_row`: new_total, new_tier, new_qualified, reason (one of
+    `SCORE_CHANGE_REASONS`), and optionally old_total, old_tier, old_qualified, ref, at."""
+    row = _change_row(lead_id, **change)
     new_id = session.connection().execute(_insert_change(session), row).scalar_one()
     return ScoreChange(id=new_id, **row)
 
