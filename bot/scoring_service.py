@@ -1,7 +1,8 @@
-"""Scoring a stored lead: full recompute, or one new event/answer applied to its stored state.
+"""Scoring stored leads: full recompute, or new events/an answer applied to the stored state.
 
-Every path ends in `save_result`, which stores the score with its compact breakdown and
-engagement state and records a score change when total, tier or qualification moved.
+Every path stores the score with its compact breakdown and engagement state (`save_result`,
+or one bulk write for a batch of events) and records a score change when total, tier or
+qualification moved.
 """
 
 from __future__ import annotations
