@@ -6,7 +6,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -26,6 +26,7 @@ class CompiledRule:
     per_day: int | None
     per_week: int | None
     once_per: str | None
+    positive: bool  # its events count as activity (inactivity is measured from them)
 
 
 @dataclass(slots=True, frozen=True)
@@ -49,6 +50,10 @@ class CompiledModel:
     industry_points: dict[str, float]
     country_points: dict[str, float]
     email_domains: tuple[tuple[str, str, float, frozenset[str], tuple[str, ...]], ...]
+    # (event type, id(properties)) → (properties, rule, once_per tag): see `match_event`
+    matches: dict[tuple[str, int], tuple[dict[str, Any], CompiledRule | None, str | None]] = field(
+        default_factory=dict
+    )
 
 
 def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
@@ -171,6 +176,7 @@ def compile_model(model: ScoringModel) -> CompiledModel:
             per_day=cap.per_day if cap else None,
             per_week=cap.per_week if cap else None,
             once_per=cap.once_per if cap else None,
+            positive=rule.points > 0,
         )
         by_id[rule.id] = compiled
         for name in rule.event:
@@ -218,3 +224,31 @@ def match_rule(
         if rule.matches(props):
             return rule
     return None
+
+
+MATCH_MEMO = 20_000
+
+
+def match_event(
+    compiled: CompiledModel, event_type: str, props: dict[str, Any]
+) -> tuple[dict[str, Any], CompiledRule | None, str | None]:
+    """`(props, rule, tag)`: the rule that counts the event and its `once_per` tag.
+
+    Histories repeat the same (type, properties) pairs, often sharing one properties dict
+    (storage decodes identical JSON once), so answers are remembered per dict identity.
+    The memo holds the dict, so its id cannot be reused by another one meanwhile; callers
+    never mutate event properties.
+    """
+    memo = compiled.matches
+    key = (event_type, id(props))
+    hit = memo.get(key)
+    if hit is None:
+        rule = match_rule(compiled, event_type, props)
+        tag = None
+        if rule is not None and rule.once_per is not None:
+            value = props.get(rule.once_per)
+            tag = None if value is None else str(value)
+        if len(memo) >= MATCH_MEMO:
+            memo.clear()
+        hit = memo[key] = (props, rule, tag)
+    return hit

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from scoring.compiled import CompiledRule, compile_model, match_rule
+from scoring.compiled import CompiledRule, compile_model, match_event
 from scoring.config import ScoringModel
 from scoring.inputs import EventRecord
 from scoring.result import Contribution
@@ -65,27 +65,20 @@ def _insert(entries: list[Entry], entry: Entry, rule: CompiledRule) -> list[Entr
     return out
 
 
-def _tag(rule: CompiledRule, props: dict[str, Any]) -> str | None:
-    if rule.once_per is None:
-        return None
-    value = props.get(rule.once_per)
-    return None if value is None else str(value)
-
-
 def apply_event(state: dict[str, Any], event: EventRecord, model: ScoringModel) -> dict[str, Any]:
     """The state after one more event (a new dict; `state` is not changed)."""
     compiled = compile_model(model)
     if state.get("fp") != compiled.fingerprint or state.get("v") != STATE_VERSION:
         raise StaleStateError("engagement state was built with other rules; rebuild it")
-    rule = match_rule(compiled, event.type, event.properties)
+    _, rule, tag = match_event(compiled, event.type, event.properties)
     if rule is None:
         return state
     ts = event.occurred_at.timestamp()
-    entry: Entry = (ts, event.key, _tag(rule, event.properties))
+    entry: Entry = (ts, event.key, tag)
     rules: dict[str, list[Entry]] = dict(state["rules"])
     rules[rule.rule.id] = _insert(rules.get(rule.rule.id, []), entry, rule)
     last = state["last"]
-    if rule.rule.points > 0 and (last is None or ts > last):
+    if rule.positive and (last is None or ts > last):
         last = ts
     return {"v": STATE_VERSION, "fp": state["fp"], "rules": rules, "last": last}
 
@@ -93,32 +86,26 @@ def apply_event(state: dict[str, Any], event: EventRecord, model: ScoringModel) 
 def build_state(events: Iterable[EventRecord], model: ScoringModel) -> dict[str, Any]:
     """The state of a whole event history (the full recompute)."""
     compiled = compile_model(model)
-    per_rule: dict[str, list[Entry]] = {}
-    rules: dict[str, CompiledRule] = {}
+    memo = compiled.matches
+    per_rule: dict[int, list[Entry]] = {}
     last: float | None = None
-    # Histories repeat the same (type, properties) pairs, often sharing one properties
-    # dict (storage decodes identical JSON once); match each pair once per history. The
-    # memo holds the dict, so its id cannot be reused by another one meanwhile.
-    matched: dict[tuple[str, int], tuple[dict[str, Any], CompiledRule | None]] = {}
     for event in events:
-        pair = (event.type, id(event.properties))
-        hit = matched.get(pair)
-        if hit is None:
-            hit = matched[pair] = (
-                event.properties,
-                match_rule(compiled, event.type, event.properties),
-            )
+        props = event.properties
+        hit = memo.get((event.type, id(props))) or match_event(compiled, event.type, props)
         rule = hit[1]
         if rule is None:
             continue
         ts = event.occurred_at.timestamp()
-        per_rule.setdefault(rule.rule.id, []).append((ts, event.key, _tag(rule, event.properties)))
-        rules[rule.rule.id] = rule
-        if rule.rule.points > 0 and (last is None or ts > last):
+        entries = per_rule.get(rule.index)
+        if entries is None:
+            entries = per_rule[rule.index] = []
+        entries.append((ts, event.key, hit[2]))
+        if rule.positive and (last is None or ts > last):
             last = ts
     out: dict[str, list[Entry]] = {}
-    for rule_id, entries in per_rule.items():
-        out[rule_id] = _prune_sorted(sorted(set(entries)), rules[rule_id])
+    for index in sorted(per_rule):
+        rule = compiled.rules[index]
+        out[rule.rule.id] = _prune_sorted(sorted(set(per_rule[index])), rule)
     return {"v": STATE_VERSION, "fp": compiled.fingerprint, "rules": out, "last": last}
 
 

@@ -38,4 +38,3 @@ def window_end(window: TimeWindow, moment: datetime, tz: str | None = None) -> d
         if start <= moment < end:
             return end.astimezone(moment.tzinfo)
     return moment
-
