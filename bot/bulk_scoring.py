@@ -1,9 +1,14 @@
 """Scoring every lead: `qualibot score --all` and `qualibot rules dry-run`.
 
-Leads are processed in chunks of consecutive ids, each read with three plain queries
-(leads + current score, events, answers) and, for a rescore, written back in one short
-transaction. Memory stays bounded by the chunk size, whatever the number of leads, and
-chunks are spread over worker processes (one per core by default).
+Leads are processed in chunks of consecutive ids, each read with a few plain queries
+(leads + current score, event counts, events, answers) and, for a rescore, written back
+in one short transaction. Memory stays bounded by the chunk size, whatever the number of
+leads, and chunks are spread over worker processes (one per core by default).
+
+A rescore starts from a lead's stored engagement state when that state holds all the
+lead's stored events under the current rules (`scoring.engagement.is_current`): the result
+equals a full recompute, without reading the events. Other leads (never scored, new
+rules, events stored without scoring, or `rebuild=True`) are recomputed from every event.
 """
 
 from __future__ import annotations
@@ -26,20 +31,25 @@ from bot.storage.column_types import load_json
 from bot.storage.database import make_engine, read_only
 from bot.storage.scores_repo import bulk_save_scores, record_score_changes
 from scoring.config import ScoringConfig
+from scoring.engagement import compact_state, is_current, state_from_json
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
 from scoring.result import ScoreResult
+from scoring.scorer import score_from_state
 
 CHUNK = 4000
 
 _LEADS = (
     "SELECT l.id, l.email, l.domain, l.company, l.name, l.title, l.industry, l.company_size,"
-    " l.country, l.product, s.total, s.tier, s.qualified, s.scored_at"
+    " l.country, l.product, s.total, s.tier, s.qualified, s.scored_at, s.state"
     " FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id"
     " WHERE l.id >= {p} AND l.id < {p} ORDER BY l.id"
 )
 _EVENTS = (
     "SELECT lead_id, type, occurred_at, dedupe_key, properties FROM events"
     " WHERE lead_id >= {p} AND lead_id < {p}"
+)
+_EVENT_COUNTS = (
+    "SELECT lead_id, COUNT(*) FROM events WHERE lead_id >= {p} AND lead_id < {p} GROUP BY lead_id"
 )
 _ANSWERS = (
     "SELECT lead_id, id, slot, value, answered_at, answered_by, framework FROM answers"
@@ -54,7 +64,8 @@ class StoredLead:
     old: tuple[float, str, bool] | None  # stored total, tier, qualified
     scored_at: Any  # as the driver gives it: what tells a concurrent rescore
     answers: list[AnswerRecord] = field(default_factory=list)
-    events: list[EventRecord] = field(default_factory=list)
+    events: list[EventRecord] = field(default_factory=list)  # empty when `state` is set
+    state: dict[str, Any] | None = None  # the stored engagement state, when current
 
 
 def _dt(value: Any) -> datetime:
@@ -87,11 +98,14 @@ def _json(value: Any) -> Any:
     return parsed
 
 
-def load_chunk(conn: Connection, lo: int, hi: int) -> list[StoredLead]:
+def load_chunk(
+    conn: Connection, lo: int, hi: int, reuse: ScoringConfig | None = None
+) -> list[StoredLead]:
     """Leads with lo <= id < hi, with their answers and events.
 
-    Reads go through the raw DB-API cursor: SQLAlchemy's row processing cost more than
-    the scoring itself on large rescores.
+    With `reuse`, a lead whose stored engagement state is current under that config
+    gets the state instead of its events. Reads go through the raw DB-API cursor:
+    SQLAlchemy's row processing cost more than the scoring itself on large rescores.
     """
     placeholder = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
@@ -102,15 +116,27 @@ def load_chunk(conn: Connection, lo: int, hi: int) -> list[StoredLead]:
             return cursor.fetchall()
 
         leads: dict[int, StoredLead] = {}
+        stored_states: dict[int, Any] = {}
         for r in rows(_LEADS):
             profile = LeadProfile(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
             old = None if r[10] is None else (float(r[10]), r[11], bool(r[12]))
             leads[r[0]] = StoredLead(r[0], profile, old, r[13])
-        for lead_id, type_, at, key, props in rows(_EVENTS):
-            lead = leads.get(lead_id)
-            if lead is not None:
-                props = {} if props is None else _json(props)
-                lead.events.append(EventRecord(type_, _dt(at), key, props))
+            if reuse is not None and r[14] is not None:
+                stored_states[r[0]] = r[14]
+        if stored_states:
+            assert reuse is not None
+            counts: dict[int, int] = dict(rows(_EVENT_COUNTS))
+            for lead_id, raw in stored_states.items():
+                state = load_json(raw) if isinstance(raw, str | bytes) else raw
+                model = reuse.model_for(leads[lead_id].profile.product)
+                if is_current(state, model, counts.get(lead_id, 0)):
+                    leads[lead_id].state = state_from_json(state)
+        if any(lead.state is None for lead in leads.values()):
+            for lead_id, type_, at, key, props in rows(_EVENTS):
+                lead = leads.get(lead_id)
+                if lead is not None and lead.state is None:
+                    props = {} if props is None else _json(props)
+                    lead.events.append(EventRecord(type_, _dt(at), key, props))
         for lead_id, seq, slot, value, at, by, framework in rows(_ANSWERS):
             lead = leads.get(lead_id)
             if lead is not None:
@@ -129,7 +155,6 @@ def write_chunk(
     bulk_save_scores(
         session,
         [{"lead_id": lead.id, "scored_at": now, **score_row_values(r)} for lead, r in scored],
-        batch_size=len(scored),
     )
     changes = [
         {
@@ -171,9 +196,15 @@ def _init_worker(
     new_config: ScoringConfig | None,
     now: datetime,
     reason: str = "rescore",
+    rebuild: bool = False,
 ) -> None:
     _worker.update(
-        engine=make_engine(url), config=config, new_config=new_config, now=now, reason=reason
+        engine=make_engine(url),
+        config=config,
+        new_config=new_config,
+        now=now,
+        reason=reason,
+        rebuild=rebuild,
     )
 
 
@@ -200,24 +231,31 @@ def _scored_since(conn: Connection, leads: list[StoredLead], lo: int, hi: int) -
     return any(current.get(lead.id) != lead.scored_at for lead in leads)
 
 
+def _score(lead: StoredLead, config: ScoringConfig, now: datetime) -> ScoreResult:
+    if lead.state is None:
+        return score_history(lead.profile, lead.answers, lead.events, config, now)
+    model = config.model_for(lead.profile.product)
+    state = compact_state(lead.state, model, now)
+    return score_from_state(lead.profile, lead.answers, state, model, config, now)
+
+
 def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
     engine, config, now = _worker["engine"], _worker["config"], _worker["now"]
 
+    reuse = None if _worker["rebuild"] else config
+
     def score_all(leads: list[StoredLead]) -> list[tuple[StoredLead, ScoreResult]]:
-        return [
-            (lead, score_history(lead.profile, lead.answers, lead.events, config, now))
-            for lead in leads
-        ]
+        return [(lead, _score(lead, config, now)) for lead in leads]
 
     with _gc_paused():
         # Read and score outside the write transaction, so that workers overlap on SQLite
         # (one writer at a time); redo the chunk should a lead have been scored meanwhile.
         with read_only(engine).connect() as conn:
-            leads = load_chunk(conn, *bounds)
+            leads = load_chunk(conn, *bounds, reuse)
         scored = score_all(leads)
         with Session(engine) as session, session.begin():
             if _scored_since(session.connection(), leads, *bounds):
-                leads = load_chunk(session.connection(), *bounds)
+                leads = load_chunk(session.connection(), *bounds, reuse)
                 scored = score_all(leads)
             changed = write_chunk(session, scored, now, _worker["reason"])
     return len(leads), changed, Counter(r.tier for _, r in scored)
@@ -271,13 +309,14 @@ def _run(
     workers: int | None,
     chunk: int,
     reason: str = "rescore",
+    rebuild: bool = False,
 ) -> Iterator[Any]:
     """Run `task` over every lead-id range, in `workers` processes; yield the results."""
     engine = make_engine(url)
     ranges = id_chunks(engine, chunk)
     engine.dispose()  # never share a connection with forked workers
     workers = workers or default_workers()
-    args = (url, config, new_config, now, reason)
+    args = (url, config, new_config, now, reason, rebuild)
     if workers <= 1 or len(ranges) <= 1:
         _init_worker(*args)
         try:
@@ -310,14 +349,16 @@ def rescore_all(
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
     reason: str = "rescore",
+    rebuild: bool = False,
 ) -> RescoreSummary:
-    """Recompute and store every lead's score from its events and answers.
+    """Recompute and store every lead's score from its events and answers (from its
+    stored engagement state where that is current, unless `rebuild`).
 
     Changes are recorded as score changes with `reason` ("decay" for the scheduled daily
     rescore, so digests can tell leads that cooled down). No alerts are written here.
     """
     summary = RescoreSummary()
-    runs = _run(url, _rescore_range, config, None, now, workers, chunk, reason)
+    runs = _run(url, _rescore_range, config, None, now, workers, chunk, reason, rebuild)
     for n, changed, tiers in runs:
         summary.leads += n
         summary.changed += changed

@@ -302,7 +302,7 @@ def demo_data(
     _rescore_all(ctx, workers=None)
 
 
-def _rescore_all(ctx: typer.Context, workers: int | None) -> None:
+def _rescore_all(ctx: typer.Context, workers: int | None, rebuild: bool = False) -> None:
     from bot.bulk_scoring import count_leads, rescore_all
 
     total = count_leads(ctx.obj.database_url)
@@ -314,6 +314,7 @@ def _rescore_all(ctx: typer.Context, workers: int | None) -> None:
             ctx.obj.now,
             workers=workers,
             progress=lambda n: bar.advance(task, n),
+            rebuild=rebuild,
         )
     tiers = ", ".join(f"{summary.tiers.get(t, 0):,} {t}" for t in ("hot", "warm", "cold"))
     console.print(
@@ -329,12 +330,22 @@ def score_cmd(
     workers: Annotated[
         int | None, typer.Option(help="Processes for --all (default: cores)")
     ] = None,
+    rebuild: Annotated[
+        bool,
+        typer.Option(
+            "--rebuild",
+            help="With --all: recompute engagement from every stored event, even where "
+            "the stored engagement state is current",
+        ),
+    ] = False,
 ) -> None:
     """Recompute scores from stored events and answers: one lead, or --all."""
     if all_ == (lead is not None):
         raise typer.BadParameter("give a LEAD or --all")
+    if rebuild and not all_:
+        raise typer.BadParameter("--rebuild goes with --all (one lead is always rebuilt)")
     if all_:
-        _rescore_all(ctx, workers)
+        _rescore_all(ctx, workers, rebuild)
         return
     from bot.scoring_service import rescore_lead
     from bot.storage.database import session_scope

@@ -160,8 +160,8 @@ def apply_new_events(
     lead's score is written once. Every event is still scored and checked against the
     alert rules on its own, so score changes and alerts are those of one event at a time.
     A lead whose stored engagement state is unusable (none yet, or built with other
-    rules) is recomputed from all its stored events; the result is the same either way
-    (property-tested).
+    rules) is recomputed from its stored events up to the event being applied; the
+    result is the same either way (property-tested).
     """
     ids = sorted(events)
     leads = {lead.id: lead for lead in session.scalars(select(Lead).where(col(Lead.id).in_(ids)))}
@@ -179,13 +179,21 @@ def apply_new_events(
         old = stored.get(lead_id)
         before = None if old is None else Snapshot(old.total, old.tier, old.qualified)
         state = _usable_state(old, model.name)
-        for event in events[lead_id]:
+        batch = events[lead_id]
+        for i, event in enumerate(batch):
             try:
                 if state is None:
                     raise StaleStateError("no usable state")
                 state = apply_event(state, event, model)
             except StaleStateError:
-                stored_events = [to_event_record(e) for e in events_for_lead(session, lead_id)]
+                # Rebuild from what is stored up to this event: the batch's later events
+                # are stored already but are still to be applied one at a time.
+                later = {e.key for e in batch[i + 1 :]}
+                stored_events = [
+                    to_event_record(e)
+                    for e in events_for_lead(session, lead_id)
+                    if e.dedupe_key not in later
+                ]
                 state = build_state(stored_events, model)
             state = compact_state(state, model, now)
             result = results[lead_id] = score_from_state(
@@ -200,7 +208,6 @@ def apply_new_events(
     bulk_save_scores(
         session,
         [{"lead_id": i, "scored_at": now, **score_row_values(r)} for i, r in results.items()],
-        batch_size=max(1, len(results)),
     )
     record_score_changes(session, changes)
     return results

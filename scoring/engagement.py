@@ -1,7 +1,8 @@
 """Engagement: behavioural events folded into a compact state, then scored at a time.
 
 The state holds, per rule, the events that can still count (`(timestamp, key, tag)`,
-sorted), plus the time of the last positive activity. Folding events in any order gives
+sorted), the time of the last positive activity and `n`, how many events were folded in
+(a stored state whose `n` is the lead's stored event count holds all of them). Folding events in any order gives
 the same state, so one new event applied to the stored state (`apply_event`) equals a
 full recompute (`build_state`) — see tests/scoring/test_incremental.py.
 
@@ -22,7 +23,7 @@ from scoring.inputs import EventRecord
 from scoring.result import Contribution
 
 Entry = tuple[float, str, str | None]  # (unix time, event key, once_per tag)
-STATE_VERSION = 1
+STATE_VERSION = 2  # 2: "n", the number of events folded in
 DAY = 86400.0
 
 
@@ -31,7 +32,8 @@ class StaleStateError(ValueError):
 
 
 def empty_state(model: ScoringModel) -> dict[str, Any]:
-    return {"v": STATE_VERSION, "fp": compile_model(model).fingerprint, "rules": {}, "last": None}
+    fingerprint = compile_model(model).fingerprint
+    return {"v": STATE_VERSION, "fp": fingerprint, "rules": {}, "last": None, "n": 0}
 
 
 def _day(ts: float) -> int:
@@ -66,13 +68,17 @@ def _insert(entries: list[Entry], entry: Entry, rule: CompiledRule) -> list[Entr
 
 
 def apply_event(state: dict[str, Any], event: EventRecord, model: ScoringModel) -> dict[str, Any]:
-    """The state after one more event (a new dict; `state` is not changed)."""
+    """The state after one more event (a new dict; `state` is not changed).
+
+    Apply each stored event once: the state counts them (`n`).
+    """
     compiled = compile_model(model)
     if state.get("fp") != compiled.fingerprint or state.get("v") != STATE_VERSION:
         raise StaleStateError("engagement state was built with other rules; rebuild it")
     _, rule, tag = match_event(compiled, event.type, event.properties)
+    n = state["n"] + 1
     if rule is None:
-        return state
+        return {**state, "n": n}
     ts = event.occurred_at.timestamp()
     entry: Entry = (ts, event.key, tag)
     rules: dict[str, list[Entry]] = dict(state["rules"])
@@ -80,7 +86,7 @@ def apply_event(state: dict[str, Any], event: EventRecord, model: ScoringModel) 
     last = state["last"]
     if rule.positive and (last is None or ts > last):
         last = ts
-    return {"v": STATE_VERSION, "fp": state["fp"], "rules": rules, "last": last}
+    return {"v": STATE_VERSION, "fp": state["fp"], "rules": rules, "last": last, "n": n}
 
 
 def build_state(events: Iterable[EventRecord], model: ScoringModel) -> dict[str, Any]:
@@ -89,7 +95,9 @@ def build_state(events: Iterable[EventRecord], model: ScoringModel) -> dict[str,
     memo = compiled.matches
     per_rule: dict[int, list[Entry]] = {}
     last: float | None = None
+    n = 0
     for event in events:
+        n += 1
         props = event.properties
         hit = memo.get((event.type, id(props))) or match_event(compiled, event.type, props)
         rule = hit[1]
@@ -106,7 +114,7 @@ def build_state(events: Iterable[EventRecord], model: ScoringModel) -> dict[str,
     for index in sorted(per_rule):
         rule = compiled.rules[index]
         out[rule.rule.id] = _prune_sorted(sorted(set(per_rule[index])), rule)
-    return {"v": STATE_VERSION, "fp": compiled.fingerprint, "rules": out, "last": last}
+    return {"v": STATE_VERSION, "fp": compiled.fingerprint, "rules": out, "last": last, "n": n}
 
 
 def _prune_sorted(entries: list[Entry], rule: CompiledRule) -> list[Entry]:
@@ -130,6 +138,16 @@ def _prune_sorted(entries: list[Entry], rule: CompiledRule) -> list[Entry]:
     return kept
 
 
+def is_current(state: dict[str, Any], model: ScoringModel, events_stored: int) -> bool:
+    """Whether a stored state holds exactly the lead's `events_stored` events under the
+    model's current rules, so scoring from it equals a full recompute."""
+    return (
+        state.get("v") == STATE_VERSION
+        and state.get("fp") == compile_model(model).fingerprint
+        and state.get("n") == events_stored
+    )
+
+
 def state_to_json(state: dict[str, Any]) -> dict[str, Any]:
     """JSON-ready copy (tuples become lists)."""
     return {**state, "rules": {k: [list(e) for e in v] for k, v in state["rules"].items()}}
@@ -137,7 +155,13 @@ def state_to_json(state: dict[str, Any]) -> dict[str, Any]:
 
 def state_from_json(data: dict[str, Any]) -> dict[str, Any]:
     rules = {k: [(float(e[0]), str(e[1]), e[2]) for e in v] for k, v in data["rules"].items()}
-    return {"v": data.get("v"), "fp": data.get("fp"), "rules": rules, "last": data.get("last")}
+    return {
+        "v": data.get("v"),
+        "fp": data.get("fp"),
+        "rules": rules,
+        "last": data.get("last"),
+        "n": data.get("n"),
+    }
 
 
 def compact_state(state: dict[str, Any], model: ScoringModel, now: datetime) -> dict[str, Any]:

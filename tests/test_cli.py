@@ -115,6 +115,8 @@ def test_import_score_explain_top_and_dry_run(db_url: str, tmp_path: Path) -> No
 
     code, out = run(db_url, "score", "--all", "--workers", "1")
     assert code == 0 and "scored 2 leads" in out and "0 changed" in out
+    code, out = run(db_url, "score", "--all", "--rebuild", "--workers", "1")
+    assert code == 0 and "scored 2 leads" in out and "0 changed" in out
 
     proposed = tmp_path / "proposed.yml"
     proposed.write_text(
@@ -135,6 +137,8 @@ def test_bad_arguments_get_usage_errors(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'q.db'}"
     code, out = run(url, "score")
     assert code == 2 and "give a LEAD or --all" in out
+    code, out = run(url, "score", "jane@acme.com", "--rebuild")
+    assert code == 2 and "--rebuild goes with --all" in out
     code, out = run(url, "top", "--tier", "lukewarm")
     assert code == 2 and "--tier must be hot, warm or cold" in out
     code, out = run(url, "import", "leads", str(tmp_path / "missing.csv"))

@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from bot.storage._checks import aware_utc
 from bot.storage.column_types import utcnow
 from bot.storage.tables import LeadScore, ScoreChange, metadata
-from bot.storage.upsert import cached_statement, chunks, insert_for
+from bot.storage.upsert import ManyRows, cached_statement, insert_for
 
 SCORE_CHANGE_REASONS: frozenset[str] = frozenset(
     {"event", "answer", "rescore", "decay", "import", "merge", "identify"}
@@ -40,6 +40,11 @@ _upsert_score = cached_statement(_build_score_upsert)
 _insert_change = cached_statement(
     lambda dialect: insert_for(dialect, _CHANGES).returning(_CHANGES.c.id)
 )
+_UPSERT_MANY = {
+    dialect: ManyRows(_build_score_upsert(dialect), [c.name for c in _SCORES.columns])
+    for dialect in ("sqlite", "postgresql")
+}
+_INSERT_CHANGES = ManyRows(_CHANGES.insert(), [c.name for c in _CHANGES.columns if c.name != "id"])
 
 
 def get_score(session: Session, lead_id: int) -> LeadScore | None:
@@ -158,27 +163,20 @@ def save_score(
         session.expire(loaded)
 
 
-def bulk_save_scores(
-    session: Session, rows: Iterable[Mapping[str, Any]], *, batch_size: int = 500
-) -> int:
+def bulk_save_scores(session: Session, rows: Iterable[Mapping[str, Any]]) -> int:
     """Upsert many scores at once (full rescores); return how many rows were written.
 
     Each row holds `lead_id` plus the keyword arguments of `save_score`. `LeadScore`
     objects already loaded in `session` are expired so they reload the new values.
     """
-    stmt = _upsert_score(session)
-    connection = session.connection()
-    written = 0
-    for chunk in chunks(rows, batch_size):
-        params = []
-        for row in chunk:
-            fields = dict(row)
-            lead_id = fields.pop("lead_id", None)
-            if not isinstance(lead_id, int):
-                raise ValueError(f"score row needs an integer lead_id, got {lead_id!r}")
-            params.append({"lead_id": lead_id, **_score_values(**fields)})
-        connection.execute(stmt, params)
-        written += len(params)
+    params = []
+    for row in rows:
+        fields = dict(row)
+        lead_id = fields.pop("lead_id", None)
+        if not isinstance(lead_id, int):
+            raise ValueError(f"score row needs an integer lead_id, got {lead_id!r}")
+        params.append({"lead_id": lead_id, **_score_values(**fields)})
+    written = _UPSERT_MANY[session.get_bind().dialect.name].execute(session.connection(), params)
     for obj in list(session.identity_map.values()):
         if isinstance(obj, LeadScore):
             session.expire(obj)
@@ -228,9 +226,7 @@ def record_score_change(session: Session, lead_id: int, **change: Any) -> ScoreC
 def record_score_changes(session: Session, changes: Iterable[Mapping[str, Any]]) -> None:
     """Append many score changes at once: dicts with `lead_id` plus the keyword arguments
     of `record_score_change`."""
-    rows = [_change_row(**change) for change in changes]
-    if rows:
-        session.connection().execute(_CHANGES.insert(), rows)
+    _INSERT_CHANGES.execute(session.connection(), [_change_row(**change) for change in changes])
 
 
 def score_changes_for_lead(session: Session, lead_id: int) -> list[ScoreChange]:

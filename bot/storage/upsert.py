@@ -52,3 +52,47 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     iterator = iter(items)
     while chunk := list(islice(iterator, size)):
         yield chunk
+
+
+class ManyRows:
+    """An INSERT (or upsert) run for many rows through the driver's `executemany`.
+
+    SQLAlchemy processes each row's parameters generically, which cost more than the
+    database itself on bulk score writes; here the statement is compiled once per
+    dialect and each column's own bind processor (JSON, UTC datetimes…) is applied
+    directly, so values are stored exactly as through SQLAlchemy.
+    """
+
+    def __init__(self, statement: Any, columns: Iterable[str]) -> None:
+        self._statement = statement
+        self._columns = list(columns)
+        self._compiled: dict[tuple[str, str], tuple[str, tuple[str, ...], tuple[Any, ...], bool]]
+        self._compiled = {}
+
+    def _for(self, dialect: Any) -> tuple[str, tuple[str, ...], tuple[Any, ...], bool]:
+        key = (dialect.name, dialect.driver)
+        found = self._compiled.get(key)
+        if found is None:
+            compiled = self._statement.compile(dialect=dialect, column_keys=self._columns)
+            names = tuple(compiled.positiontup or compiled.params)
+            columns = self._statement.table.c
+            processors = tuple(
+                columns[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names
+            )
+            found = (str(compiled), names, processors, bool(compiled.positional))
+            self._compiled[key] = found
+        return found
+
+    def execute(self, connection: Connection, rows: Iterable[dict[str, Any]]) -> int:
+        """Run the statement once per row (a dict with every column); return the count."""
+        sql, names, processors, positional = self._for(connection.dialect)
+        params: list[Any] = []
+        for row in rows:
+            values = [
+                row[name] if process is None else process(row[name])
+                for name, process in zip(names, processors, strict=True)
+            ]
+            params.append(tuple(values) if positional else dict(zip(names, values, strict=True)))
+        if params:
+            connection.exec_driver_sql(sql, params)
+        return len(params)

@@ -14,16 +14,17 @@ import bot.bulk_scoring as bulk_scoring
 from bot.bulk_scoring import dry_run, rescore_all
 from bot.config_file import load_config
 from bot.lead_lookup import CompanyNames, find_leads
-from bot.scoring_service import apply_new_answer, apply_new_event, rescore_lead
+from bot.scoring_service import apply_new_answer, apply_new_event, apply_new_events, rescore_lead
 from bot.storage.answers_repo import add_answer
 from bot.storage.database import session_scope
 from bot.storage.events_repo import add_event
-from bot.storage.leads_repo import upsert_lead
+from bot.storage.leads_repo import to_profile, upsert_lead
 from bot.storage.scores_repo import get_score, score_changes_for_lead
-from bot.storage.tables import LeadScore
+from bot.storage.tables import Lead, LeadScore
 from scoring.config import ScoringConfig
 from scoring.config_loader import load_config_text
 from scoring.inputs import EventRecord
+from scoring.scorer import score
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -167,8 +168,8 @@ def test_an_event_scored_while_rescore_all_runs_is_not_overwritten(
     reads: list[int] = []
     real_load = bulk_scoring.load_chunk
 
-    def load_then_event(conn: Any, lo: int, hi: int) -> Any:
-        chunk = real_load(conn, lo, hi)
+    def load_then_event(conn: Any, lo: int, hi: int, reuse: Any = None) -> Any:
+        chunk = real_load(conn, lo, hi, reuse)
         reads.append(lo)
         if len(reads) == 1:  # between this read and the chunk's write, an event lands
             with session_scope(engine) as session:
@@ -191,6 +192,102 @@ def test_an_event_scored_while_rescore_all_runs_is_not_overwritten(
         assert stored is not None and "late-demo" in str(stored.state)
         assert stored.total == rescore_lead(session, lead_id, config, NOW).total
     assert len(reads) == 2  # read again in the write transaction
+
+
+def _stored(engine: Engine) -> dict[int, tuple[Any, ...]]:
+    with session_scope(engine) as session:
+        rows = session.scalars(select(LeadScore).execution_options(populate_existing=True))
+        return {s.lead_id: (s.total, s.breakdown, s.state) for s in rows}
+
+
+def test_rescore_all_starts_from_current_stored_states_and_rebuilds_the_others(
+    db_url: str, engine: Engine, config: ScoringConfig
+) -> None:
+    with session_scope(engine) as session:
+        ids = [_lead(session, f"s{i}@co{i}.com", company=f"Co {i}") for i in range(4)]
+        for n, lead_id in enumerate(ids):
+            for j, (name, props, days) in enumerate(EVENTS):
+                add_event(
+                    session,
+                    lead_id=lead_id,
+                    dedupe_key=f"{n}-{j}",
+                    type=name,
+                    occurred_at=NOW - timedelta(days=days + 2),
+                    source="test",
+                    properties=props,
+                )
+    rescore_all(db_url, config, NOW - timedelta(days=2), workers=1)
+    current, added, other_rules, tampered = ids
+    with session_scope(engine) as session:
+        # an event stored without scoring it (as bulk loads do): the stored count is ahead
+        add_event(
+            session,
+            lead_id=added,
+            dedupe_key="unscored",
+            type="Demo Requested",
+            occurred_at=NOW - timedelta(hours=3),
+            source="test",
+        )
+        scores = {s.lead_id: s for s in session.scalars(select(LeadScore))}
+        scores[other_rules].state = {**scores[other_rules].state, "fp": "older-rules"}
+        # a state that still claims every event but lost them: only --rebuild repairs it
+        scores[tampered].state = {**scores[tampered].state, "rules": {}}
+    with engine.connect() as conn:
+        reused = {
+            lead.id: lead for lead in bulk_scoring.load_chunk(conn, ids[0], ids[-1] + 1, config)
+        }
+        fresh = bulk_scoring.load_chunk(conn, ids[0], ids[-1] + 1)
+    assert {i for i, lead in reused.items() if lead.state is not None} == {current, tampered}
+    assert all(not reused[i].events for i in (current, tampered))
+    assert [len(reused[i].events) for i in (added, other_rules)] == [len(EVENTS) + 1, len(EVENTS)]
+    assert all(lead.state is None and lead.events for lead in fresh)
+
+    rescore_all(db_url, config, NOW, workers=1)
+    reused_rows = _stored(engine)
+    with session_scope(engine) as session:
+        for lead_id in ids:
+            rescore_lead(session, lead_id, config, NOW)
+    full_rows = _stored(engine)
+    assert "unscored" in str(reused_rows[added][2])
+    assert {i: reused_rows[i] for i in ids if i != tampered} == {
+        i: full_rows[i] for i in ids if i != tampered
+    }
+    assert reused_rows[tampered][0] < full_rows[tampered][0]
+
+    with session_scope(engine) as session:
+        session.get(LeadScore, tampered).state = reused_rows[tampered][2]  # type: ignore[union-attr]
+    rescore_all(db_url, config, NOW, workers=1, rebuild=True)
+    assert _stored(engine) == full_rows
+
+
+def test_a_lead_without_a_usable_state_is_rebuilt_up_to_each_event_of_a_batch(
+    session: Session, config: ScoringConfig
+) -> None:
+    lead_id = _lead(session)
+    records = [
+        EventRecord("Demo Requested", NOW - timedelta(days=1), "b1", {}),
+        EventRecord("Webinar Attended", NOW - timedelta(hours=2), "b2", {"webinar_id": "w"}),
+    ]
+    for r in records:
+        add_event(
+            session,
+            lead_id=lead_id,
+            dedupe_key=r.key,
+            type=r.type,
+            occurred_at=r.occurred_at,
+            source="test",
+            properties=r.properties,
+        )
+    result = apply_new_events(session, {lead_id: records}, config, NOW)[lead_id]
+    lead = session.get(Lead, lead_id)
+    assert lead is not None
+    only_first = score(to_profile(lead), [], records[:1], config, NOW)
+    changes = score_changes_for_lead(session, lead_id)
+    assert [(c.ref, c.new_total) for c in changes] == [
+        ("b1", only_first.total),
+        ("b2", result.total),
+    ]
+    assert only_first.total < result.total and result.state["n"] == 2
 
 
 def test_dry_run_lists_leads_that_would_change_tier(

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.storage import repository as repo
+from bot.storage.scores_repo import record_score_changes
 from bot.storage.tables import Event, LeadScore
 from scoring.inputs import AnswerRecord, EventRecord
 from scoring.values import AnswerValueError
@@ -287,7 +288,7 @@ def test_bulk_save_scores_upserts(session: Session, lead_id: int) -> None:
         {"lead_id": lead_id, "total": 75, "tier": "hot", "state": {"s": 1}, **base},
         {"lead_id": other.id, "total": 40, "tier": "warm", "scored_at": T0, **base},
     ]
-    assert repo.bulk_save_scores(session, rows, batch_size=1) == 2
+    assert repo.bulk_save_scores(session, rows) == 2
     session.commit()
     assert (loaded.total, loaded.tier, loaded.state) == (75.0, "hot", {"s": 1})  # reloaded
     other_score = repo.get_score(session, other.id)
@@ -296,6 +297,54 @@ def test_bulk_save_scores_upserts(session: Session, lead_id: int) -> None:
     assert session.exec(select(func.count()).select_from(LeadScore)).one() == 2
     with pytest.raises(ValueError, match="lead_id"):
         repo.bulk_save_scores(session, [{"total": 1, "tier": "cold", **base}])
+
+
+def test_bulk_and_single_score_writes_store_identical_column_values(
+    session: Session, lead_id: int
+) -> None:
+    """Bulk writes bypass SQLAlchemy's row processing: the stored text must not differ."""
+    other = repo.upsert_lead(session, {"email": "joe@acme.com"})
+    values = {
+        "model": "m",
+        "total": 71.5,
+        "fit": 60,
+        "engagement": 80.25,
+        "grade": "B1",
+        "tier": "warm",
+        "qualified": True,
+        "missing": [{"id": "budget", "label": "Budget", "reason": "not asked — yet"}],
+        "flags": [{"code": "timeline_passed", "message": "Zürich 東京"}],
+        "breakdown": [{"rule_id": "fit.x", "points": 1.5, "last_at": None}],
+        "state": {"v": 2, "rules": {"demo": [[1.7e9, "k", None]]}, "last": 1.7e9, "n": 1},
+        "last_activity_at": T0 - timedelta(days=1, microseconds=7),
+        "scored_at": T0,
+    }
+    repo.save_score(session, lead_id, **values)
+    repo.bulk_save_scores(session, [{"lead_id": other.id, **values}])
+    repo.record_score_change(
+        session, lead_id, new_total=1, new_tier="cold", new_qualified=False, reason="event", at=T0
+    )
+    record_score_changes(
+        session,
+        [
+            {
+                "lead_id": other.id,
+                "new_total": 1,
+                "new_tier": "cold",
+                "new_qualified": False,
+                "reason": "event",
+                "at": T0,
+            }
+        ],
+    )
+    session.commit()
+    for table, key in (("lead_scores", "lead_id"), ("score_changes", "lead_id")):
+        rows = session.connection().exec_driver_sql(f"SELECT * FROM {table} ORDER BY {key}").all()
+        single, bulk = (dict(r._mapping) for r in rows)
+        for name in ("id", "lead_id"):
+            single.pop(name, None)
+            bulk.pop(name, None)
+        assert single == bulk
 
 
 def test_json_roundtrip(session: Session, lead_id: int) -> None:
