@@ -7,7 +7,6 @@ import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from scoring.config import Condition, EngagementRule, ScoringModel, normalize_event_name
@@ -60,12 +59,6 @@ def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
     """Case-insensitive whole-word match of any keyword."""
     alternatives = "|".join(re.escape(k.strip().lower()) for k in keywords)
     return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])", re.IGNORECASE)
-
-
-@lru_cache(maxsize=4096)
-def event_key(name: str) -> str:
-    """Cached `normalize_event_name` (event names repeat a lot)."""
-    return normalize_event_name(name)
 
 
 def _lookup(props: dict[str, Any], path: tuple[str, ...]) -> Any:
@@ -219,7 +212,7 @@ def match_rule(
     """The first rule that counts this event, if any."""
     rules = compiled.rules_by_event.get(event_type)
     if rules is None:
-        rules = compiled.rules_by_event.get(event_key(event_type), ())
+        rules = compiled.rules_by_event.get(normalize_event_name(event_type), ())
     for rule in rules:
         if rule.matches(props):
             return rule

@@ -9,6 +9,7 @@ text into a `QualibotConfig` with file:line errors.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
@@ -213,9 +214,10 @@ class Cap(Strict):
         return self
 
 
+@lru_cache(maxsize=4096)
 def normalize_event_name(name: str) -> str:
     """'Page Viewed', 'PageViewed', 'page-viewed' → 'page_viewed': the one event-name rule,
-    used by config rules, storage and the scorer alike."""
+    used by config rules, storage and the scorer alike (cached: names repeat a lot)."""
     text = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name.strip())
     return re.sub(r"[^0-9a-zA-Z]+", "_", text).strip("_").lower()
 

@@ -2,9 +2,10 @@
 
 The state holds, per rule, the events that can still count (`(timestamp, key, tag)`,
 sorted), the time of the last positive activity and `n`, how many events were folded in
-(a stored state whose `n` is the lead's stored event count holds all of them). Folding events in any order gives
-the same state, so one new event applied to the stored state (`apply_event`) equals a
-full recompute (`build_state`) — see tests/scoring/test_incremental.py.
+(a stored state whose `n` is the lead's stored event count holds all of them). Folding
+events in any order gives the same state, so one new event applied to the stored state
+(`apply_event`) equals a full recompute (`build_state`) — see
+tests/scoring/test_incremental.py.
 
 Pruning is exact: beyond the first `per_day` events of a UTC day nothing can count, and a
 `once_per` tag counts only at its first occurrence.
