@@ -31,10 +31,9 @@ from bot.storage.column_types import load_json
 from bot.storage.database import make_engine, read_only
 from bot.storage.scores_repo import bulk_save_scores, record_score_changes
 from scoring.config import ScoringConfig
-from scoring.engagement import compact_state, is_current, state_from_json
+from scoring.engagement import is_current, state_from_json
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
 from scoring.result import ScoreResult
-from scoring.scorer import score_from_state
 
 CHUNK = 4000
 
@@ -231,21 +230,16 @@ def _scored_since(conn: Connection, leads: list[StoredLead], lo: int, hi: int) -
     return any(current.get(lead.id) != lead.scored_at for lead in leads)
 
 
-def _score(lead: StoredLead, config: ScoringConfig, now: datetime) -> ScoreResult:
-    if lead.state is None:
-        return score_history(lead.profile, lead.answers, lead.events, config, now)
-    model = config.model_for(lead.profile.product)
-    state = compact_state(lead.state, model, now)
-    return score_from_state(lead.profile, lead.answers, state, model, config, now)
-
-
 def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
     engine, config, now = _worker["engine"], _worker["config"], _worker["now"]
 
     reuse = None if _worker["rebuild"] else config
 
     def score_all(leads: list[StoredLead]) -> list[tuple[StoredLead, ScoreResult]]:
-        return [(lead, _score(lead, config, now)) for lead in leads]
+        return [
+            (lead, score_history(lead.profile, lead.answers, lead.events, config, now, lead.state))
+            for lead in leads
+        ]
 
     with _gc_paused():
         # Read and score outside the write transaction, so that workers overlap on SQLite

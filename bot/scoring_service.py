@@ -99,10 +99,17 @@ def score_history(
     events: list[EventRecord],
     config: ScoringConfig,
     now: datetime,
+    state: dict[str, Any] | None = None,
 ) -> ScoreResult:
-    """Full recompute from a lead's whole history, with the state compacted for storage."""
+    """Full recompute from a lead's whole history, with the state compacted for storage.
+
+    A `state` that holds every stored event under the current rules (see
+    `scoring.engagement.is_current`) stands in for `events`: the result is the same.
+    """
     model = config.model_for(profile.product)
-    state = compact_state(build_state(events, model), model, now)
+    if state is None:
+        state = build_state(events, model)
+    state = compact_state(state, model, now)
     return score_from_state(profile, answers, state, model, config, now)
 
 
