@@ -119,6 +119,12 @@ def test_answers_rescore_and_changes_are_recorded_only_when_something_moved(
     assert after.answers["budget"].raw_text == "90k a year"
 
 
+def _stored(engine: Engine) -> dict[int, tuple[Any, ...]]:
+    with session_scope(engine) as session:
+        rows = session.scalars(select(LeadScore).execution_options(populate_existing=True))
+        return {s.lead_id: (s.total, s.breakdown, s.state) for s in rows}
+
+
 def test_rescore_all_in_parallel_matches_single_rescores(
     db_url: str, engine: Engine, config: ScoringConfig
 ) -> None:
@@ -142,17 +148,11 @@ def test_rescore_all_in_parallel_matches_single_rescores(
     summary = rescore_all(db_url, config, NOW, workers=2, chunk=7, progress=seen.append)
     assert summary.leads == 30 == sum(seen) and summary.changed == 30
     assert sum(summary.tiers.values()) == 30
+    bulk = _stored(engine)
     with session_scope(engine) as session:
-        bulk = {
-            s.lead_id: (s.total, s.breakdown, s.state) for s in session.scalars(select(LeadScore))
-        }
         for lead_id in ids:
             rescore_lead(session, lead_id, config, NOW)
-        single = {
-            s.lead_id: (s.total, s.breakdown, s.state)
-            for s in session.scalars(select(LeadScore).execution_options(populate_existing=True))
-        }
-    assert bulk == single
+    assert bulk == _stored(engine) and len(bulk) == 30
     again = rescore_all(db_url, config, NOW, workers=1)
     assert again.changed == 0  # same inputs, same time: nothing moves
 
@@ -192,12 +192,6 @@ def test_an_event_scored_while_rescore_all_runs_is_not_overwritten(
         assert stored is not None and "late-demo" in str(stored.state)
         assert stored.total == rescore_lead(session, lead_id, config, NOW).total
     assert len(reads) == 2  # read again in the write transaction
-
-
-def _stored(engine: Engine) -> dict[int, tuple[Any, ...]]:
-    with session_scope(engine) as session:
-        rows = session.scalars(select(LeadScore).execution_options(populate_existing=True))
-        return {s.lead_id: (s.total, s.breakdown, s.state) for s in rows}
 
 
 def test_rescore_all_starts_from_current_stored_states_and_rebuilds_the_others(
