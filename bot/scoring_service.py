@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.alerts.outbox import AlertReads, before_change, queue_alerts
+from bot.storage.among import among
 from bot.storage.answers_repo import (
     answer_records_for_leads,
     answers_for_lead,
@@ -171,7 +172,10 @@ def apply_new_events(
     result is the same either way (property-tested).
     """
     ids = sorted(events)
-    leads = {lead.id: lead for lead in session.scalars(select(Lead).where(col(Lead.id).in_(ids)))}
+    leads = {
+        lead.id: lead
+        for lead in session.scalars(select(Lead).where(among(session, col(Lead.id), ids)))
+    }
     stored = stored_scores(session, ids)
     answers = answer_records_for_leads(session, ids)
     reads = AlertReads(session, ids, config, now)

@@ -19,6 +19,7 @@ from sqlmodel import col
 
 from bot.alerts.payload import alert_payload
 from bot.metrics import ALERTS_QUEUED
+from bot.storage.among import among
 from bot.storage.tables import Alert, AlertState, Lead, ScoreChange
 from bot.storage.upsert import dialect_insert
 from scoring.alert_rules import (
@@ -88,7 +89,7 @@ def _read_inputs(
     if any(isinstance(r, TierEnteredRule) for r in config.alerts.rules):
         states = session.execute(
             select(col(AlertState.lead_id), col(AlertState.rule_id), col(AlertState.active)).where(
-                col(AlertState.lead_id).in_(ids)
+                among(session, col(AlertState.lead_id), ids)
             )
         )
         for lead_id, rule_id, active in states:
@@ -100,7 +101,9 @@ def _read_inputs(
                 func.min(ScoreChange.old_total),
                 func.min(ScoreChange.new_total),
             )
-            .where(col(ScoreChange.lead_id).in_(ids), col(ScoreChange.at) >= now - window)
+            .where(
+                among(session, col(ScoreChange.lead_id), ids), col(ScoreChange.at) >= now - window
+            )
             .group_by(col(ScoreChange.lead_id))
         )
         for lead_id, old, new in lows:
@@ -109,7 +112,7 @@ def _read_inputs(
                 inputs[lead_id].lows[rule_id] = min(values)
     last = session.execute(
         select(col(Alert.lead_id), func.max(Alert.created_at))
-        .where(col(Alert.lead_id).in_(ids), col(Alert.kind) != ROLLUP)
+        .where(among(session, col(Alert.lead_id), ids), col(Alert.kind) != ROLLUP)
         .group_by(col(Alert.lead_id))
     )
     for lead_id, at in last:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
+from bot.storage.among import among
 from bot.storage.column_types import utcnow
 from bot.storage.tables import Answer
 from scoring.inputs import AnswerRecord
@@ -84,7 +85,7 @@ def answer_records_for_leads(
             col(Answer.framework),
             col(Answer.raw_text),
         )
-        .where(col(Answer.lead_id).in_(ids))
+        .where(among(session, col(Answer.lead_id), ids))
         .order_by(col(Answer.answered_at), col(Answer.id))
     )
     for lead_id, seq, slot, value, at, by, framework, raw_text in rows:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
-from bot.storage.column_types import utcnow
+from bot.storage.column_types import dump_json, utcnow
 from bot.storage.tables import Event, metadata
 from bot.storage.upsert import cached_statement, chunks, insert_for
 from scoring.config import normalize_event_name
@@ -103,12 +103,36 @@ def insert_new_events(
     """
     base = _insert_event(session)
     connection = session.connection()
+    postgres = connection.dialect.name == "postgresql"
     inserted: set[str] = set()
     for chunk in chunks(rows, batch_size):
         now = utcnow()
         params = [_event_row(row, now) for row in chunk]
-        inserted.update(key for _id, key in connection.execute(base, params))
+        if postgres:
+            inserted.update(key for (key,) in connection.exec_driver_sql(_UNNEST, _arrays(params)))
+        else:
+            inserted.update(key for _id, key in connection.execute(base, params))
     return inserted
+
+
+# PostgreSQL: one array per column, so the statement text is the same for every batch
+# (a multi-row VALUES list is a new text per batch size, parsed again by psycopg).
+_UNNEST = """
+INSERT INTO events (lead_id, dedupe_key, type, properties, occurred_at, received_at, source)
+SELECT lead_id, dedupe_key, type, properties::jsonb, occurred_at, received_at, source
+FROM unnest(%(lead_id)b::integer[], %(dedupe_key)b::varchar[], %(type)b::varchar[],
+            %(properties)b::text[], %(occurred_at)b::timestamptz[],
+            %(received_at)b::timestamptz[], %(source)b::varchar[])
+     AS batch(lead_id, dedupe_key, type, properties, occurred_at, received_at, source)
+ON CONFLICT (dedupe_key) DO NOTHING
+RETURNING dedupe_key
+"""
+
+
+def _arrays(params: list[dict[str, Any]]) -> dict[str, list[Any]]:
+    columns: dict[str, list[Any]] = {name: [p[name] for p in params] for name in params[0]}
+    columns["properties"] = [dump_json(p) for p in columns["properties"]]
+    return columns
 
 
 def bulk_insert_events(

@@ -11,6 +11,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from bot.storage.among import among
 from bot.storage.column_types import utcnow
 from bot.storage.tables import (
     Alert,
@@ -181,7 +182,7 @@ def lock_leads(session: Session, emails: Iterable[str | None]) -> None:
         return  # SQLite transactions are immediate: one writer at a time
     wanted = sorted({e.strip().lower() for e in emails if e})
     if wanted:
-        stmt = select(Lead.id).where(col(Lead.email).in_(wanted)).order_by(col(Lead.id))
+        stmt = select(Lead.id).where(among(session, col(Lead.email), wanted)).order_by(col(Lead.id))
         session.execute(stmt.with_for_update()).all()
 
 

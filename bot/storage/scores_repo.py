@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
+from bot.storage.among import among
 from bot.storage.column_types import utcnow
 from bot.storage.tables import LeadScore, ScoreChange, metadata
 from bot.storage.upsert import ManyRows, cached_statement, insert_for
@@ -77,7 +78,7 @@ def stored_scores(session: Session, lead_ids: Iterable[int]) -> dict[int, Stored
             col(LeadScore.tier),
             col(LeadScore.qualified),
             col(LeadScore.state),
-        ).where(col(LeadScore.lead_id).in_(ids))
+        ).where(among(session, col(LeadScore.lead_id), ids))
     )
     return {
         lead_id: StoredScore(model, total, tier, bool(qualified), state or {})

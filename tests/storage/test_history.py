@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.storage import repository as repo
+from bot.storage.events_repo import insert_new_events
 from bot.storage.scores_repo import record_score_changes
 from bot.storage.tables import Event, LeadScore
 from scoring.inputs import AnswerRecord, EventRecord
@@ -195,6 +196,27 @@ def test_bulk_insert_events_skips_duplicates(session: Session, lead_id: int) -> 
     assert repo.bulk_insert_events(session, []) == 0
     with pytest.raises(ValueError, match="missing dedupe_key"):
         repo.bulk_insert_events(session, [{**rows[0], "dedupe_key": ""}])
+
+
+def test_bulk_insert_stores_what_a_single_insert_stores(session: Session, lead_id: int) -> None:
+    tricky = {"title": 'Q3 "pricing", \\ päge {x}', "nested": {"n": [1, 2.5, None]}}
+    at = datetime(2026, 11, 2, 10, 30, tzinfo=timezone(timedelta(hours=2)))
+    fields = {"lead_id": lead_id, "type": "Webinar Attended", "occurred_at": at}
+    fields |= {"source": "api", "properties": tricky, "received_at": T0}
+    repo.add_event(session, dedupe_key="one", **fields)
+    new = insert_new_events(
+        session, [{**fields, "dedupe_key": k} for k in ("many", "one", "many", "other")]
+    )
+    assert new == {"many", "other"}
+    stored = {e.dedupe_key: e for e in repo.events_for_lead(session, lead_id)}
+    assert sorted(stored) == ["many", "one", "other"]
+    columns = ("lead_id", "type", "properties", "occurred_at", "received_at", "source")
+    for key in ("many", "other"):
+        assert [getattr(stored[key], c) for c in columns] == [
+            getattr(stored["one"], c) for c in columns
+        ]
+    assert stored["many"].properties == tricky
+    assert stored["many"].occurred_at == at and stored["many"].type == "webinar_attended"
 
 
 def test_score_upsert_and_changes(session: Session, lead_id: int) -> None:
