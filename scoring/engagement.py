@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from scoring.compiled import CompiledRule, compile_model, match_event
@@ -218,8 +218,7 @@ def engagement_contributions(
                     continue
             factor = decay((now_ts - ts) / DAY if ts < now_ts else 0.0)
             if factor:
-                at = datetime.fromtimestamp(ts, UTC)
-                out.append(Contribution(key, label, points * factor, 0.0, "event", at, ref))
+                out.append(Contribution(key, label, points * factor, 0.0, "event", ts, ref))
     inactivity = model.engagement.inactivity
     last = state["last"]
     if inactivity is not None and last is not None:
@@ -238,7 +237,7 @@ def engagement_contributions(
                     penalty,
                     0.0,
                     "inactivity",
-                    datetime.fromtimestamp(last, UTC),
+                    last,
                     None,
                 )
             )

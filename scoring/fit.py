@@ -91,7 +91,8 @@ def answer_contributions(
 
     def add(rule: str, label: str, points: float, slot: str, at: datetime | None) -> None:
         if points:
-            out.append(Contribution(f"fit.answer.{rule}", label, points, 0.0, "answer", at, slot))
+            ts = None if at is None else at.timestamp()
+            out.append(Contribution(f"fit.answer.{rule}", label, points, 0.0, "answer", ts, slot))
 
     for slot, spec in slots.items():
         ans = answers.get(slot)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
@@ -22,8 +22,14 @@ class Contribution:
     points: float
     score_points: float
     source: str  # "answer", "profile", "event", "adjustment"
-    at: datetime | None = None
+    ts: float | None = None  # when, as Unix time (the scorer's own clock)
     ref: str | None = None  # event key, answer slot, profile field
+
+    @property
+    def at(self) -> datetime | None:
+        """When, as an aware UTC datetime (made on demand: most results are stored
+        by rule, and one datetime per event was a tenth of the scorer's time)."""
+        return None if self.ts is None else datetime.fromtimestamp(self.ts, UTC)
 
 
 @dataclass(slots=True, frozen=True)
@@ -81,14 +87,14 @@ class ScoreResult:
         for c in self.contributions:
             row = acc.get(c.rule_id)
             if row is None:
-                acc[c.rule_id] = [c.label, c.source, 1, c.points, c.score_points, c.at]
+                acc[c.rule_id] = [c.label, c.source, 1, c.points, c.score_points, c.ts]
             else:
                 row[2] += 1
                 row[3] += c.points
                 row[4] += c.score_points
-                at = c.at
-                if at is not None and (row[5] is None or at > row[5]):
-                    row[5] = at
+                ts = c.ts
+                if ts is not None and (row[5] is None or ts > row[5]):
+                    row[5] = ts
         ranked = []
         for rule_id, row in acc.items():
             shown = round(row[4], 2)
@@ -102,15 +108,18 @@ class ScoreResult:
                 "count": count,
                 "points": round(points, 2),
                 "score_points": shown,
-                "last_at": None if at is None else isoformat(at),
+                "last_at": None if ts is None else isoformat(datetime.fromtimestamp(ts, UTC)),
             }
-            for _, rule_id, shown, (label, source, count, points, _, at) in ranked
+            for _, rule_id, shown, (label, source, count, points, _, ts) in ranked
         ]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (datetimes as ISO strings)."""
         out = asdict(self)
         out.pop("state")
+        for c, raw in zip(self.contributions, out["contributions"], strict=True):
+            del raw["ts"]
+            raw["at"] = c.at
         return _jsonable(out)
 
 
