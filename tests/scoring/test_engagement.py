@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from datetime import timedelta
 
 import pytest
 
@@ -11,7 +12,7 @@ from scoring.decay import decay_factor
 from scoring.inputs import EventRecord
 from scoring.result import ScoreResult
 from scoring.scorer import score
-from tests.scoring.conftest import NOW, event, lead, points
+from tests.scoring.conftest import NOW, answer, event, lead, points
 
 
 def run(config: ScoringConfig, *events: EventRecord) -> ScoreResult:
@@ -138,3 +139,16 @@ def test_all_operators_of_one_condition_must_hold() -> None:
     assert not matches({"percent": 10, "path": "/b"})
     assert not matches({"percent": 50, "path": "/c"})
     assert not matches({"path": "/a"})
+
+
+def test_contributions_say_when(config: ScoringConfig) -> None:
+    demo = event("Demo Requested", 2.25)
+    result = score(lead(), [answer("need", {"level": "high"}, days_ago=3.5)], [demo], config, NOW)
+    by_source = {c.source: c for c in result.contributions}
+    assert by_source["event"].at == demo.occurred_at and by_source["event"].ref == demo.key
+    assert by_source["answer"].at == NOW - timedelta(days=3.5)
+    assert by_source["profile"].at is None
+    shown = {c["source"]: c for c in result.to_dict()["contributions"]}
+    assert shown["event"]["at"] == demo.occurred_at.isoformat() and "ts" not in shown["event"]
+    stored = {r["source"]: r for r in result.by_rule()}
+    assert stored["event"]["last_at"] == demo.occurred_at.isoformat()
