@@ -23,14 +23,13 @@ from bot.scoring_service import apply_new_answer, compute_lead
 from bot.storage.answers_repo import add_answer
 from bot.storage.database import session_scope
 from bot.storage.leads_repo import get_lead
-from bot.storage.tables import Conversation, ConversationMessage, Lead
+from bot.storage.tables import OPEN_STATUSES, Conversation, ConversationMessage, Lead
 from dialogs.domain import Reply
 from dialogs.engine import DialogEngine, KnownAnswer, NewAnswer, Turn
 from scoring.config import ScoringConfig
 from scoring.result import ScoreResult
 from scoring.values import describe_value
 
-OPEN_STATUSES = ("active", "paused")
 # The service's own entry in the engine's JSON state: the id of the newest rep message
 # processed, so that a redelivered message whose processing failed is processed then.
 LAST_MESSAGE_KEY = "last_message_id"

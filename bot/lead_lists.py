@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
-from bot.conversations import OPEN_STATUSES
-from bot.storage.tables import Conversation, Lead, LeadScore, ScoreChange
+from bot.storage.tables import OPEN_STATUSES, Conversation, Lead, LeadScore, ScoreChange
 
 LIST_FILTERS = ("hot", "warm", "mine", "stale", "qualified")
 STALE_AFTER = timedelta(days=30)

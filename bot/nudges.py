@@ -22,12 +22,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy import CursorResult, Engine, exists, or_, update
 from sqlmodel import Session, col, select
 
-from bot.conversations import OPEN_STATUSES
 from bot.metrics import NUDGES_SENT
 from bot.slack import blocks
 from bot.slack.app import SlackContext
 from bot.storage.database import session_scope
-from bot.storage.tables import Conversation, ConversationMessage
+from bot.storage.tables import OPEN_STATUSES, Conversation, ConversationMessage
 from dialogs.domain import Reply
 from scoring.notify_config import NudgeSpec
 from scoring.time_windows import in_window

@@ -161,6 +161,10 @@ class ScoreChange(SQLModel, table=True):
     ref: str | None = None
 
 
+OPEN_STATUSES = ("active", "paused")
+"""`Conversation.status` values of a dialog still waiting on the rep."""
+
+
 class Conversation(SQLModel, table=True):
     """A qualification dialog with a rep about one lead; survives restarts via `state`."""
 
