@@ -3,7 +3,10 @@
 Figures (issue 6): events/s on SQLite and on PostgreSQL (target ≥ 5,000 events/s), with
 each batch's latency. Events spread uniformly over the leads of a demo database, so
 nearly every event rescores a different lead (no batching luck).
+With --pg-replicas N (default 2) it also measures N `serve` processes sharing the
+PostgreSQL database, the requests spread over them (as behind a load balancer).
 Run: python bench/bench_ingest.py [--backend sqlite|postgres|both] [--batches N]
+[--pg-replicas N]
 """
 
 from __future__ import annotations
@@ -72,41 +75,45 @@ def batches(emails: list[str], n: int, rng: random.Random) -> list[dict[str, Any
     return out
 
 
-async def send(base: str, bodies: list[dict[str, Any]]) -> tuple[float, list[float]]:
-    """Post every body, CONCURRENT at a time; return (seconds, per-batch latencies in ms)."""
+async def send(bases: list[str], bodies: list[dict[str, Any]]) -> tuple[float, list[float]]:
+    """Post every body, CONCURRENT at a time, spread over the `serve` replicas at `bases`;
+    return (seconds, per-batch latencies in ms)."""
     headers = {"Authorization": f"Bearer {INGEST_TOKEN}"}
     latencies: list[float] = []
     queue = list(bodies)
-    async with aiohttp.ClientSession(base_url=base, headers=headers) as session:
+    async with aiohttp.ClientSession(headers=headers) as session:
 
-        async def worker() -> None:
+        async def worker(base: str) -> None:
             while queue:
                 body = queue.pop()
                 start = time.perf_counter()
-                async with session.post("/events", json=body) as r:
+                async with session.post(f"{base}/events", json=body) as r:
                     result = await r.json()
                     assert r.status == 200 and result["accepted"] == BATCH, result
                 latencies.append((time.perf_counter() - start) * 1000)
 
         start = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(CONCURRENT)))
+        await asyncio.gather(*(worker(bases[i % len(bases)]) for i in range(CONCURRENT)))
         return time.perf_counter() - start, latencies
 
 
-def run(backend: str, n_batches: int) -> dict[str, Any]:
+def run(backend: str, n_batches: int, replicas: int = 1) -> dict[str, Any]:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
         emails = seed_demo(url, LEADS)
         with FakeSlack() as fake:
-            port = free_port()
-            proc = start_serve(url, fake, port)
+            procs, bases = [], []
             try:
-                base = f"http://127.0.0.1:{port}"
-                asyncio.run(send(base, batches(emails, 5, rng)))  # warm-up
-                seconds, latencies = asyncio.run(send(base, batches(emails, n_batches, rng)))
+                for _ in range(replicas):
+                    port = free_port()
+                    procs.append(start_serve(url, fake, port))
+                    bases.append(f"http://127.0.0.1:{port}")
+                asyncio.run(send(bases, batches(emails, 5, rng)))  # warm-up
+                seconds, latencies = asyncio.run(send(bases, batches(emails, n_batches, rng)))
             finally:
-                proc.terminate()
-                proc.wait(timeout=30)
+                for proc in procs:
+                    proc.terminate()
+                    proc.wait(timeout=30)
     return {
         "events": n_batches * BATCH,
         "events_per_s": round(n_batches * BATCH / seconds),
@@ -119,6 +126,9 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--batches", type=int, default=60)
+    parser.add_argument(
+        "--pg-replicas", type=int, default=2, help="also run N serve replicas on PostgreSQL"
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     figures: dict[str, Any] = {
@@ -128,6 +138,10 @@ def main() -> None:
     }
     for backend in backends:
         figures[backend] = run(backend, args.batches)
+    if "postgres" in backends and args.pg_replicas > 1:  # SQLite has one writer anyway
+        figures[f"postgres_{args.pg_replicas}_replicas"] = run(
+            "postgres", args.batches, args.pg_replicas
+        )
     figures["targets"] = {"events_per_s": 5000}
     emit("ingest", figures)
 
