@@ -114,7 +114,11 @@ def build_state(events: Iterable[EventRecord], model: ScoringModel) -> dict[str,
     out: dict[str, list[Entry]] = {}
     for index in sorted(per_rule):
         rule = compiled.rules[index]
-        out[rule.rule.id] = _prune_sorted(sorted(set(per_rule[index])), rule)
+        entries = per_rule[index]
+        # One entry is sorted and within every cap (caps allow at least one event).
+        out[rule.rule.id] = (
+            entries if len(entries) == 1 else _prune_sorted(sorted(set(entries)), rule)
+        )
     return {"v": STATE_VERSION, "fp": compiled.fingerprint, "rules": out, "last": last, "n": n}
 
 
