@@ -34,6 +34,7 @@ from bot.slack.app import SlackContext, create_app
 from bot.slack.client import make_client
 from bot.storage.database import make_engine
 from bot.storage.migrate import init_db
+from bot.storage.wal_checkpoints import WalCheckpointer, is_sqlite_file
 from scoring.config import ScoringConfig
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
     assert settings.slack_bot_token and settings.slack_signing_secret
     init_db(settings.database_url)
     db = make_engine(settings.database_url)
+    checkpointer = WalCheckpointer(db) if is_sqlite_file(db) else None
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     ctx = SlackContext(db, config, ConversationService(db, config))
     bolt = create_app(ctx, client, settings.slack_signing_secret)
@@ -84,6 +86,8 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
             log.info("connected to Slack over Socket Mode")
         dispatching = asyncio.create_task(dispatcher.run_forever(config.jobs.outbox_poll_seconds))
         scheduler.start()  # also catches up a run missed within the misfire grace
+        if checkpointer is not None:
+            checkpointer.start()
         try:
             yield
         finally:
@@ -94,6 +98,8 @@ def build(settings: Settings, config: ScoringConfig) -> tuple[FastAPI, AsyncApp]
             await dispatching
             if socket is not None:
                 await socket.close_async()
+            if checkpointer is not None:
+                await asyncio.to_thread(checkpointer.stop)
             db.dispose()
 
     api = FastAPI(title="Qualibot", lifespan=lifespan)

@@ -54,12 +54,13 @@ def normalize_url(url: str | URL | None, *, asynchronous: bool = False) -> URL:
     return parsed.set(drivername=f"{backend}+{driver}")
 
 
-def _is_sqlite_memory(url: URL) -> bool:
+def is_sqlite_memory(url: URL) -> bool:
+    """Whether `url` is an in-memory SQLite database."""
     return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
 
 
 def _sqlite_options(url: URL) -> dict[str, Any]:
-    if _is_sqlite_memory(url):  # one shared connection, else each connection is a new DB
+    if is_sqlite_memory(url):  # one shared connection, else each connection is a new DB
         return {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
     if url.database:
         Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
