@@ -22,13 +22,13 @@ class Contribution:
     points: float
     score_points: float
     source: str  # "answer", "profile", "event", "adjustment"
-    ts: float | None = None  # when, as Unix time (the scorer's own clock)
+    ts: float | None = None  # when (Unix time): the event, the answer, the last activity
     ref: str | None = None  # event key, answer slot, profile field
 
     @property
     def at(self) -> datetime | None:
-        """When, as an aware UTC datetime (made on demand: most results are stored
-        by rule, and one datetime per event was a tenth of the scorer's time)."""
+        """When, as an aware UTC datetime, made on demand: most results are only stored,
+        by rule, and a datetime per event was a third of the engagement pass."""
         return None if self.ts is None else datetime.fromtimestamp(self.ts, UTC)
 
 
