@@ -1,4 +1,8 @@
-"""Plain, fast input records for the scorer (built by storage, tests and benchmarks)."""
+"""Plain, fast input records for the scorer (built by storage, tests and benchmarks).
+
+Answers and events are built by the million in bulk scoring, so they are not frozen (a
+frozen dataclass builds 3× slower); nothing changes them once built.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +26,7 @@ class LeadProfile:
     product: str | None = None
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class AnswerRecord:
     """One stored answer to a qualification slot; `value` follows scoring.values."""
 
@@ -35,7 +39,7 @@ class AnswerRecord:
     raw_text: str | None = None
 
 
-@dataclass(slots=True, frozen=True)
+@dataclass(slots=True)
 class EventRecord:
     """One behavioural event (Segment `track` shape: name + properties)."""
 
