@@ -58,7 +58,7 @@ def start_serve(
     if config:
         env["QUALIBOT_CONFIG"] = config
     cmd = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
-    log = (ROOT / "bench" / "out" / "serve.log").open("wb")  # its errors, if any
+    log = (ROOT / "bench" / "out" / f"serve-{port}.log").open("wb")  # its errors, if any
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
