@@ -53,6 +53,7 @@ class CompiledModel:
     matches: dict[tuple[str, int], tuple[dict[str, Any], CompiledRule | None, str | None]] = field(
         default_factory=dict
     )
+    titles: dict[str, SeniorityMatcher | None] = field(default_factory=dict)  # `seniority_for`
 
 
 def keyword_pattern(keywords: list[str]) -> re.Pattern[str]:
@@ -245,3 +246,15 @@ def match_event(
             memo.clear()
         hit = memo[key] = (props, rule, tag)
     return hit
+
+
+def seniority_for(compiled: CompiledModel, title: str) -> SeniorityMatcher | None:
+    """The first seniority rule whose keywords the title holds (titles repeat: remembered)."""
+    memo = compiled.titles
+    if title in memo:
+        return memo[title]
+    found = next((m for m in compiled.seniority if m.pattern.search(title)), None)
+    if len(memo) >= MATCH_MEMO:
+        memo.clear()
+    memo[title] = found
+    return found

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from scoring.compiled import CompiledModel
+from scoring.compiled import CompiledModel, seniority_for
 from scoring.config import ScoringModel, SlotSpec, ValuePoints
 from scoring.inputs import AnswerRecord, LeadProfile
 from scoring.result import Contribution, SlotAnswer
@@ -42,6 +42,7 @@ def slot_answers(
             a.answered_by,
             a.framework,
             a.raw_text,
+            slot_category(slot, a.value),
         )
     return out
 
@@ -99,7 +100,7 @@ def answer_contributions(
         usable = ans is not None and not ans.expired
         value = ans.value if usable and ans else None
         at = ans.answered_at if usable and ans else None
-        category = slot_category(slot, value)
+        category = ans.category if usable and ans else "unknown"
         suffix = " (expired)" if ans is not None and ans.expired else ""
         if slot == "timeline":
             tl = table.timeline
@@ -175,7 +176,7 @@ def profile_contributions(compiled: CompiledModel, lead: LeadProfile) -> list[Co
             )
 
     if lead.title:
-        m = next((m for m in compiled.seniority if m.pattern.search(lead.title)), None)
+        m = seniority_for(compiled, lead.title)
         if m is not None:  # the first matching rule wins
             add(m.rule, f"{m.label} ({lead.title})", m.points, "title")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from scoring.compiled import CompiledModel
-from scoring.fit import slot_category, timeline_days
+from scoring.fit import timeline_days
 from scoring.inputs import LeadProfile
 from scoring.result import Contribution, Flag, SlotAnswer
 
@@ -43,11 +43,7 @@ def contradiction_flags(
 
     authority = fresh.get("authority")
     junior_title = compiled.junior_title if spec.authority_title_mismatch else None
-    if (
-        authority
-        and junior_title
-        and slot_category("authority", authority.value) == "decision_maker"
-    ):
+    if authority and junior_title and authority.category == "decision_maker":
         titles = [t for t in (lead.title, authority.value.get("title")) if t]
         junior = next((t for t in titles if junior_title.search(t)), None)
         if junior:
@@ -59,11 +55,8 @@ def contradiction_flags(
             )
 
     if spec.budget_without_need and "budget" in fresh and "need" in fresh:
-        budget = slot_category("budget", fresh["budget"].value)
-        if (
-            budget in ("confirmed", "planned")
-            and slot_category("need", fresh["need"].value) == "none"
-        ):
+        budget = fresh["budget"].category
+        if budget in ("confirmed", "planned") and fresh["need"].category == "none":
             flags.append(Flag("budget_without_need", f"Budget {budget}, but no need stated"))
 
     if spec.timeline_passed and days is not None and days < 0:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from scoring.config import Bands, Criterion, ScoringModel
-from scoring.fit import slot_category, timeline_days
+from scoring.fit import timeline_days
 from scoring.result import MissingCriterion, SlotAnswer
 
 
@@ -49,7 +49,7 @@ def _check(
         return f"{slot} not asked yet"
     if ans.expired:
         return f"{slot} answer expired ({ans.age_days:.0f} days old), reconfirm"
-    category = slot_category(slot, ans.value)
+    category = ans.category
     if crit.in_ is not None and category not in crit.in_:
         wanted = " or ".join(c.replace("_", " ") for c in crit.in_)
         return f"{slot} is {category.replace('_', ' ')} (needs {wanted})"

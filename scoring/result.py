@@ -60,6 +60,7 @@ class SlotAnswer:
     answered_by: str | None = None
     framework: str | None = None
     raw_text: str | None = None
+    category: str = "unknown"  # what points and gates read (`scoring.fit.slot_category`)
 
 
 @dataclass(slots=True)

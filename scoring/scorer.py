@@ -25,7 +25,7 @@ def _normalise(
     contributions: list[Contribution], max_points: float, weight: float, part: str
 ) -> float:
     """Clamp the raw sum to 0..max (as visible adjustments), set score_points; return 0–100."""
-    raw = sum(c.points for c in contributions)
+    raw = sum([c.points for c in contributions])
     if raw < 0:
         contributions.append(
             Contribution(

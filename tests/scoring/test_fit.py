@@ -50,6 +50,7 @@ def test_newest_answer_counts_and_ties_break_by_storage_order(config: ScoringCon
     ]
     result = score(lead(), history, [], config, NOW)
     assert result.answers["authority"].value == {"role": "champion"}
+    assert result.answers["authority"].category == "champion"
     assert points(result, "fit.answer.authority.champion") == 10
     assert points(result, "fit.answer.authority.decision_maker") == 0
 
@@ -57,6 +58,7 @@ def test_newest_answer_counts_and_ties_break_by_storage_order(config: ScoringCon
 def test_expired_answer_counts_as_unknown_and_is_listed(config: ScoringConfig) -> None:
     result = score(lead(), [answer("budget", BUDGET_80K, days_ago=91)], [], config, NOW)
     assert result.expired == ["budget"]
+    assert result.answers["budget"].category == "confirmed"  # what it says, though it expired
     assert points(result, "fit.answer.budget.confirmed") == 0
     assert any(m.id == "budget" and "expired" in m.reason for m in result.missing)
     fresh = score(lead(), [answer("budget", BUDGET_80K, days_ago=89)], [], config, NOW)
@@ -114,3 +116,13 @@ def test_profile_rules(config: ScoringConfig, profile: dict, rule: str, expected
 def test_word_boundaries_in_title_keywords(config: ScoringConfig) -> None:
     result = score(lead(title="Director of Chiefly Things"), [], [], config, NOW)
     assert not any(".seniority." in c.rule_id for c in result.contributions)
+
+
+def test_a_title_seen_before_scores_as_the_first_time(config: ScoringConfig) -> None:
+    def seniority(title: str) -> list[str]:
+        result = score(lead(title=title), [], [], config, NOW)
+        return [c.rule_id for c in result.contributions if ".seniority." in c.rule_id]
+
+    first = [seniority(t) for t in ("VP Sales", "Sales Intern", "Account Manager")]
+    assert first == [["fit.profile.seniority.vp"], ["fit.profile.seniority.junior"], []]
+    assert [seniority(t) for t in ("VP Sales", "Sales Intern", "Account Manager")] == first
