@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from scoring.config import Condition, EngagementRule, ScoringModel, normalize_event_name
-from scoring.decay import decay_function, half_life_rate
+from scoring.decay import decay_function
 
 Predicate = Callable[[dict[str, Any]], bool]
 
@@ -22,7 +22,6 @@ class CompiledRule:
     key: str  # rule id in explanations: "engagement.<id>"
     matches: Predicate
     decay: Callable[[float], float]  # age in days → factor
-    half_life: tuple[float, float] | None  # (rate, max age in days): `decay`, inlinable
     per_day: int | None
     per_week: int | None
     once_per: str | None
@@ -168,7 +167,6 @@ def compile_model(model: ScoringModel) -> CompiledModel:
             key=f"engagement.{rule.id}",
             matches=_rule_predicate(rule),
             decay=decay_function(rule.decay),
-            half_life=half_life_rate(rule.decay),
             per_day=cap.per_day if cap else None,
             per_week=cap.per_week if cap else None,
             once_per=cap.once_per if cap else None,

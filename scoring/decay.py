@@ -13,24 +13,14 @@ def decay_factor(decay: Decay | None, age_days: float) -> float:
     return decay_function(decay)(age_days)
 
 
-def half_life_rate(decay: Decay | None) -> tuple[float, float] | None:
-    """`(rate, max_age_days)` of a half-life decay, whose factor is `exp(-rate × age)` up
-    to max_age_days (the scorer inlines it); None for other decays."""
-    if decay is None or decay.half_life_days is None:
-        return None
-    max_age = math.inf if decay.max_age_days is None else decay.max_age_days
-    return math.log(2) / decay.half_life_days, max_age
-
-
 def decay_function(decay: Decay | None) -> Callable[[float], float]:
     """`decay_factor` specialised for one rule (the scorer calls it for every event)."""
     if decay is None:
         return lambda age: 1.0
-    half_life = half_life_rate(decay)
-    if half_life is not None:
-        rate, limit = half_life
-        return lambda age: 0.0 if age > limit else math.exp(-rate * age)
     max_age = math.inf if decay.max_age_days is None else decay.max_age_days
+    if decay.half_life_days is not None:
+        rate = math.log(2) / decay.half_life_days
+        return lambda age: 0.0 if age > max_age else math.exp(-rate * age)
     steps = [(s.after_days, s.factor) for s in decay.steps or ()]
 
     def stepped(age: float) -> float:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import bisect
 from collections.abc import Iterable
 from datetime import datetime
-from math import exp
 from typing import Any
 
 from scoring.compiled import CompiledRule, compile_model, match_event
@@ -213,7 +212,6 @@ def engagement_contributions(
             rule.decay,
             rule.per_week,
         )
-        rate, max_age = rule.half_life or (0.0, 0.0)
         week, n = None, 0
         for ts, ref, _tag in entries:
             if per_week is not None:
@@ -222,13 +220,7 @@ def engagement_contributions(
                 week = w
                 if n > per_week:
                     continue
-            age = (now_ts - ts) / DAY if ts < now_ts else 0.0
-            if not rate:
-                factor = decay(age)
-            elif age > max_age:  # half-life decay inlined: the call was a tenth of this loop
-                continue
-            else:
-                factor = exp(-rate * age)
+            factor = decay((now_ts - ts) / DAY if ts < now_ts else 0.0)
             if factor:
                 out.append(Contribution(key, label, points * factor, 0.0, "event", ts, ref))
     inactivity = model.engagement.inactivity
