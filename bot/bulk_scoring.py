@@ -85,13 +85,12 @@ def _json(value: Any) -> Any:
 
     The scorer never mutates properties or answer values, so sharing the dicts is safe.
     """
-    if type(value) is str:  # SQLite: the cache first (most events share their text)
-        parsed = _PARSED.get(value)
-        if parsed is not None:
-            return parsed
-    elif not isinstance(value, bytes):
+    if isinstance(value, str):  # SQLite (most events share their text)
+        key = value
+    elif isinstance(value, bytes):
+        key = value.decode()
+    else:
         return value  # psycopg decodes JSONB itself
-    key = value if isinstance(value, str) else value.decode()
     parsed = _PARSED.get(key)
     if parsed is None:
         parsed = load_json(key)
