@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import scoring
 from scoring.config import ScoringConfig
 from scoring.config_loader import load_config_text
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
@@ -101,7 +102,11 @@ def cpu_reference_seconds() -> float:
 
 def emit(name: str, figures: dict[str, Any]) -> None:
     """Print the benchmark's figures as one JSON object (and keep a copy in bench/out/)."""
-    figures = {**figures, "cpu_reference_s": cpu_reference_seconds()}
+    figures = {
+        **figures,
+        "scorer_compiled": scoring.COMPILED,
+        "cpu_reference_s": cpu_reference_seconds(),
+    }
     line = json.dumps({"benchmark": name, **figures}, sort_keys=False)
     print(line)
     out = ROOT / "bench" / "out"
