@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 from bot.scoring_service import score_history, score_row_values
 from bot.storage.column_types import load_json
 from bot.storage.database import make_engine, read_only
-from bot.storage.scores_repo import bulk_save_scores, record_score_changes
+from bot.storage.scores_repo import bind_score_changes, bind_scores
+from bot.storage.upsert import BoundRows
 from scoring.config import ScoringConfig
 from scoring.engagement import is_current, state_from_json
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
@@ -148,14 +149,13 @@ def load_chunk(
     return list(leads.values())
 
 
-def write_chunk(
-    session: Session, scored: list[tuple[StoredLead, ScoreResult]], now: datetime, reason: str
-) -> int:
-    """Upsert the scores and record changes; return how many leads changed."""
-    if not scored:
-        return 0
-    bulk_save_scores(
-        session,
+def bind_chunk(
+    dialect: Any, scored: list[tuple[StoredLead, ScoreResult]], now: datetime, reason: str
+) -> tuple[BoundRows, BoundRows]:
+    """The score upserts and the score changes (for leads that moved) of a scored chunk,
+    bound for `dialect`: what its write transaction runs."""
+    scores = bind_scores(
+        dialect,
         [{"lead_id": lead.id, "scored_at": now, **score_row_values(r)} for lead, r in scored],
     )
     changes = [
@@ -174,8 +174,7 @@ def write_chunk(
         for lead, r in scored
         if lead.old != (r.total, r.tier, r.qualified)
     ]
-    record_score_changes(session, changes)
-    return len(changes)
+    return scores, bind_score_changes(dialect, changes)
 
 
 def id_chunks(engine: Engine, chunk: int = CHUNK) -> list[tuple[int, int]]:
@@ -244,17 +243,24 @@ def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
             for lead in leads
         ]
 
+    def bound(scored: list[tuple[StoredLead, ScoreResult]]) -> tuple[BoundRows, BoundRows]:
+        return bind_chunk(engine.dialect, scored, now, _worker["reason"])
+
     with _gc_paused():
-        # Read and score outside the write transaction, so that workers overlap on SQLite
-        # (one writer at a time); redo the chunk should a lead have been scored meanwhile.
+        # Read, score and bind outside the write transaction, so that workers overlap on
+        # SQLite (one writer at a time); redo the chunk should a lead have been scored
+        # meanwhile.
         with read_only(engine).connect() as conn:
             leads = load_chunk(conn, *bounds, reuse)
         scored = score_all(leads)
+        scores, changes = bound(scored)
         with Session(engine) as session, session.begin():
             if _scored_since(session.connection(), leads, *bounds):
                 leads = load_chunk(session.connection(), *bounds, reuse)
                 scored = score_all(leads)
-            changed = write_chunk(session, scored, now, _worker["reason"])
+                scores, changes = bound(scored)
+            scores.execute(session.connection())
+            changed = changes.execute(session.connection())
     return len(leads), changed, Counter(r.tier for _, r in scored)
 
 

@@ -18,7 +18,7 @@ from bot.storage._checks import aware_utc
 from bot.storage.among import among
 from bot.storage.column_types import utcnow
 from bot.storage.tables import LeadScore, ScoreChange, metadata
-from bot.storage.upsert import ManyRows, cached_statement, insert_for
+from bot.storage.upsert import BoundRows, ManyRows, cached_statement, insert_for
 
 SCORE_CHANGE_REASONS: frozenset[str] = frozenset(
     {"event", "answer", "rescore", "decay", "import", "merge", "identify"}
@@ -170,6 +170,16 @@ def bulk_save_scores(session: Session, rows: Iterable[Mapping[str, Any]]) -> int
     Each row holds `lead_id` plus the keyword arguments of `save_score`. `LeadScore`
     objects already loaded in `session` are expired so they reload the new values.
     """
+    written = bind_scores(session.get_bind().dialect, rows).execute(session.connection())
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, LeadScore):
+            session.expire(obj)
+    return written
+
+
+def bind_scores(dialect: Any, rows: Iterable[Mapping[str, Any]]) -> BoundRows:
+    """The upsert of `bulk_save_scores`, checked and bound for `dialect` but not run
+    (bulk rescoring binds before its write transaction)."""
     params = []
     for row in rows:
         fields = dict(row)
@@ -177,11 +187,7 @@ def bulk_save_scores(session: Session, rows: Iterable[Mapping[str, Any]]) -> int
         if not isinstance(lead_id, int):
             raise ValueError(f"score row needs an integer lead_id, got {lead_id!r}")
         params.append({"lead_id": lead_id, **_score_values(**fields)})
-    written = _UPSERT_MANY[session.get_bind().dialect.name].execute(session.connection(), params)
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, LeadScore):
-            session.expire(obj)
-    return written
+    return _UPSERT_MANY[dialect.name].bind(dialect, params)
 
 
 def _change_row(
@@ -227,7 +233,12 @@ def record_score_change(session: Session, lead_id: int, **change: Any) -> ScoreC
 def record_score_changes(session: Session, changes: Iterable[Mapping[str, Any]]) -> None:
     """Append many score changes at once: dicts with `lead_id` plus the keyword arguments
     of `record_score_change`."""
-    _INSERT_CHANGES.execute(session.connection(), [_change_row(**change) for change in changes])
+    bind_score_changes(session.get_bind().dialect, changes).execute(session.connection())
+
+
+def bind_score_changes(dialect: Any, changes: Iterable[Mapping[str, Any]]) -> BoundRows:
+    """The insert of `record_score_changes`, checked and bound for `dialect` but not run."""
+    return _INSERT_CHANGES.bind(dialect, [_change_row(**change) for change in changes])
 
 
 def score_changes_for_lead(session: Session, lead_id: int) -> list[ScoreChange]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from itertools import islice
 from typing import Any, TypeVar
 
@@ -83,9 +84,13 @@ class ManyRows:
             self._compiled[key] = found
         return found
 
-    def execute(self, connection: Connection, rows: Iterable[dict[str, Any]]) -> int:
-        """Run the statement once per row (a dict with every column); return the count."""
-        sql, names, processors, positional = self._for(connection.dialect)
+    def bind(self, dialect: Any, rows: Iterable[dict[str, Any]]) -> BoundRows:
+        """The driver parameters of `rows` (dicts with every column) for `dialect`.
+
+        Binding (JSON encoding, datetimes…) is most of a bulk write's cost: done before
+        the transaction, it keeps SQLite's single write lock short.
+        """
+        sql, names, processors, positional = self._for(dialect)
         params: list[Any] = []
         for row in rows:
             values = [
@@ -93,6 +98,22 @@ class ManyRows:
                 for name, process in zip(names, processors, strict=True)
             ]
             params.append(tuple(values) if positional else dict(zip(names, values, strict=True)))
-        if params:
-            connection.exec_driver_sql(sql, params)
-        return len(params)
+        return BoundRows(sql, params)
+
+    def execute(self, connection: Connection, rows: Iterable[dict[str, Any]]) -> int:
+        """Run the statement once per row (a dict with every column); return the count."""
+        return self.bind(connection.dialect, rows).execute(connection)
+
+
+@dataclass(slots=True, frozen=True)
+class BoundRows:
+    """A `ManyRows` statement with its rows bound for one dialect, ready to run."""
+
+    sql: str
+    params: list[Any]
+
+    def execute(self, connection: Connection) -> int:
+        """Run it (through `executemany`); return the number of rows."""
+        if self.params:
+            connection.exec_driver_sql(self.sql, self.params)
+        return len(self.params)
