@@ -19,6 +19,7 @@ from sqlmodel import col
 from bot.lead_lists import LeadRow, lead_row
 from bot.storage.tables import Call, Conversation, DigestRun, Lead, LeadScore, ScoreChange
 from scoring.notify_config import DigestSpec
+from scoring.result import RuleTotal
 
 FIRST_WINDOW = timedelta(hours=24)  # window of a digest's first run
 CALLS_WINDOW = timedelta(days=14)  # older unqualified calls are left out
@@ -148,12 +149,13 @@ def _count(session: Session, stmt: Any) -> int:
 
 
 def _top_reason(breakdown: list[Any]) -> str | None:
-    best = max(
-        (r for r in breakdown if isinstance(r, dict) and r.get("score_points", 0) > 0),
-        key=lambda r: r["score_points"],
-        default=None,
-    )
-    return None if best is None else str(best.get("label"))
+    totals = [RuleTotal.from_json(row) for row in breakdown]
+    best = max((t for t in totals if t.score_points > 0), key=_effect, default=None)
+    return None if best is None else best.label
+
+
+def _effect(total: RuleTotal) -> float:
+    return total.score_points
 
 
 def _row(lead: Lead, score: LeadScore) -> LeadRow:

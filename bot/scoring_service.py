@@ -59,7 +59,7 @@ def score_row_values(result: ScoreResult) -> dict[str, Any]:
         "qualified": result.qualified,
         "missing": [{"id": m.id, "label": m.label, "reason": m.reason} for m in result.missing],
         "flags": [{"code": f.code, "message": f.message} for f in result.flags],
-        "breakdown": result.by_rule(),
+        "breakdown": result.breakdown(),
         "state": result.state,  # entries are tuples; they serialise as JSON arrays
         "last_activity_at": result.last_activity_at,
     }

@@ -346,10 +346,10 @@ def explain_blocks(lead: Lead, result: ScoreResult, now: datetime) -> list[dict[
         f" · {TIER_EMOJI.get(result.tier, '')} {result.tier}"
     )
     rows = [
-        f"`{r['score_points']:+5.1f}` {r['label']}"
-        + (f" ×{r['count']}" if r["count"] > 1 else "")
-        + f" _({r['source']}"
-        + (f", {_age(datetime.fromisoformat(r['last_at']), now)}" if r["last_at"] else "")
+        f"`{r.score_points:+5.1f}` {r.label}"
+        + (f" ×{r.count}" if r.count > 1 else "")
+        + f" _({r.source}"
+        + (f", {_age(r.last_at, now)}" if r.last_at else "")
         + ")_"
         for r in result.by_rule()
     ]

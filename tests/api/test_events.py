@@ -17,6 +17,7 @@ from sqlmodel import Session, select
 from bot.http_events import MAX_BATCH, MAX_BODY_BYTES
 from bot.storage.database import make_engine
 from bot.storage.tables import AnonymousEvent, AnonymousId, Event, Lead, LeadScore, ScoreChange
+from scoring.result import RuleTotal
 from tests.api.conftest import AUTH, api_client
 from tests.slack_fake import FakeSlack
 from tests.slack_fake.fixtures import fake_slack  # noqa: F401
@@ -214,7 +215,7 @@ async def test_anonymous_events_are_attached_and_scored_on_identify(
     assert count(db, AnonymousId, AnonymousId.lead_id == priya.id) == 1
     attached = score(db, "priya@helix.io")
     assert attached is not None
-    rules = {entry["rule_id"] for entry in attached.breakdown}
+    rules = {RuleTotal.from_json(row).rule_id for row in attached.breakdown}
     assert {"engagement.demo_request", "engagement.pricing_page"} <= rules
     assert count(db, ScoreChange, ScoreChange.reason == "identify") == 1
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 from bot.config_file import load_config
 from bot.storage.tables import Call, Conversation, Lead, LeadScore, ScoreChange
 from scoring.config import ScoringConfig
+from scoring.result import RuleTotal
 from tests.slack_fake.fixtures import fake_slack, fake_slack_client  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -82,9 +83,12 @@ def seed(engine: Engine, now: datetime = MORNING) -> dict[str, int]:
         ids = {k: v.id or 0 for k, v in leads.items()}
         assert all(ids.values())
         reasons = [
-            {"label": "Free mail domain", "score_points": -5.0},
-            {"label": "Requested a demo", "score_points": 30.0},
-            {"label": "Budget: confirmed", "score_points": 20.0},
+            RuleTotal(rule, label, source, 1, effect * 2, effect, None).to_json()
+            for rule, label, source, effect in [
+                ("fit.profile.free_mail", "Free mail domain", "profile", -5.0),
+                ("engagement.demo_request", "Requested a demo", "event", 30.0),
+                ("fit.answer.budget.confirmed", "Budget: confirmed", "answer", 20.0),
+            ]
         ]
         s.add_all(
             [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import timedelta
 
@@ -10,7 +11,7 @@ import pytest
 from scoring.config import ScoringConfig
 from scoring.decay import decay_factor
 from scoring.inputs import EventRecord
-from scoring.result import ScoreResult
+from scoring.result import RuleTotal, ScoreResult
 from scoring.scorer import score
 from tests.scoring.conftest import NOW, answer, event, lead, points
 
@@ -150,5 +151,33 @@ def test_contributions_say_when(config: ScoringConfig) -> None:
     assert by_source["profile"].at is None
     shown = {c["source"]: c for c in result.to_dict()["contributions"]}
     assert shown["event"]["at"] == demo.occurred_at.isoformat() and "ts" not in shown["event"]
-    stored = {r["source"]: r for r in result.by_rule()}
-    assert stored["event"]["last_at"] == demo.occurred_at.isoformat()
+    totals = {t.source: t for t in result.by_rule()}
+    assert totals["event"].last_at == demo.occurred_at
+    assert totals["event"].last_ts == demo.occurred_at.timestamp()
+    assert totals["profile"].last_at is None
+
+
+def test_breakdown_sums_each_rule_and_stores_compact_rows(config: ScoringConfig) -> None:
+    events = [event("Demo Requested", d) for d in (1.5, 9.0, 20.0)]
+    result = score(lead(), [answer("need", {"level": "high"}, days_ago=3.5)], events, config, NOW)
+    totals = result.by_rule()
+    demo = next(t for t in totals if t.rule_id == "engagement.demo")
+    parts = [c for c in result.contributions if c.rule_id == "engagement.demo"]
+    assert demo.count == len(parts) == 3
+    assert demo.points == round(sum(c.points for c in parts), 2)
+    assert demo.score_points == round(sum(c.score_points for c in parts), 2)
+    assert demo.last_at == events[0].occurred_at  # the latest of the three
+    effects = [(-abs(t.score_points), t.rule_id) for t in totals]
+    assert effects == sorted(effects)
+    assert sum(t.score_points for t in totals) == pytest.approx(result.total, abs=0.1)
+    stored = result.breakdown()
+    assert stored[totals.index(demo)] == [
+        "engagement.demo",
+        demo.label,
+        "event",
+        3,
+        demo.points,
+        demo.score_points,
+        demo.last_ts,
+    ]
+    assert [RuleTotal.from_json(row) for row in json.loads(json.dumps(stored))] == totals

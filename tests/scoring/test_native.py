@@ -47,7 +47,7 @@ for bundle in generate(150, seed=5, now=now).bundles:
     for event in events:
         state = apply_event(state, event, model)
     step = score_from_state(profile, answers, state, model, config, now)
-    out["leads"].append([full.to_dict(), full.by_rule(), step.to_dict()])
+    out["leads"].append([full.to_dict(), full.breakdown(), step.to_dict()])
 json.dump(out, sys.stdout, sort_keys=True)
 """
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from subprocess import PIPE
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import insert, inspect, select
+from sqlalchemy.orm import Session
 
 from bot.storage.database import make_engine
+from bot.storage.leads_repo import upsert_lead
 from bot.storage.migrate import current, downgrade, head, init_db, upgrade
-from bot.storage.tables import metadata
+from bot.storage.tables import LeadScore, metadata
+from scoring.result import RuleTotal
 
 
 def _diff(url: str) -> list[object]:
@@ -37,7 +41,7 @@ def _tables(url: str) -> set[str]:
 def test_fresh_database_upgrades_to_the_model_schema(empty_db_url: str) -> None:
     assert current(empty_db_url) is None
     upgrade(empty_db_url)
-    assert current(empty_db_url) == head() == "0004"
+    assert current(empty_db_url) == head() == "0005"
     assert _tables(empty_db_url) == set(metadata.tables) | {"alembic_version"}
     assert _diff(empty_db_url) == []
 
@@ -74,3 +78,79 @@ def test_replicas_starting_together_all_upgrade(empty_db_url: str) -> None:
         assert proc.returncode == 0, err.decode()
     assert current(empty_db_url) == head()
     assert _diff(empty_db_url) == []
+
+
+OLD_BREAKDOWN = [
+    {
+        "rule_id": "engagement.demo_request",
+        "label": "Requested a demo",
+        "source": "event",
+        "count": 2,
+        "points": 51.0,
+        "score_points": 22.95,
+        "last_at": "2026-11-21T16:47:52.359306+00:00",
+    },
+    {
+        "rule_id": "fit.profile.industry.education",
+        "label": "Industry: Education",
+        "source": "profile",
+        "count": 1,
+        "points": -3.0,
+        "score_points": -1.65,
+        "last_at": None,
+    },
+]
+
+
+def _breakdowns(url: str) -> dict[int, object]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(LeadScore.lead_id, LeadScore.breakdown)).all()  # type: ignore[call-overload]
+            return {lead_id: breakdown for lead_id, breakdown in rows}
+    finally:
+        engine.dispose()
+
+
+def test_0005_compacts_stored_breakdowns_and_back(empty_db_url: str) -> None:
+    upgrade(empty_db_url, "0004")
+    engine = make_engine(empty_db_url)
+    with Session(engine) as session, session.begin():
+        for lead_id, breakdown in [(1, OLD_BREAKDOWN), (2, [])]:
+            assert upsert_lead(session, {"email": f"p{lead_id}@acme.com"}).id == lead_id
+            session.execute(
+                insert(LeadScore.__table__),  # type: ignore[arg-type]
+                {
+                    "lead_id": lead_id,
+                    "model": "default",
+                    "total": 40.0,
+                    "fit": 30.0,
+                    "engagement": 50.0,
+                    "grade": "B2",
+                    "tier": "warm",
+                    "qualified": False,
+                    "missing": [],
+                    "flags": [],
+                    "breakdown": breakdown,
+                    "state": {},
+                    "scored_at": datetime(2026, 11, 23, tzinfo=UTC),
+                },
+            )
+    engine.dispose()
+    upgrade(empty_db_url)
+    compact = _breakdowns(empty_db_url)
+    assert compact[2] == []
+    demo, industry = (RuleTotal.from_json(row) for row in compact[1])  # type: ignore[attr-defined]
+    assert demo == RuleTotal(
+        "engagement.demo_request",
+        "Requested a demo",
+        "event",
+        2,
+        51.0,
+        22.95,
+        datetime(2026, 11, 21, 16, 47, 52, 359306, tzinfo=UTC).timestamp(),
+    )
+    assert demo.last_at == datetime(2026, 11, 21, 16, 47, 52, 359306, tzinfo=UTC)
+    assert industry.last_ts is None and industry.score_points == -1.65
+    downgrade(empty_db_url, "0004")
+    assert _breakdowns(empty_db_url) == {1: OLD_BREAKDOWN, 2: []}
