@@ -104,8 +104,8 @@ class RuleTotal:
         )
 
 
-def _by_effect(total: RuleTotal) -> tuple[float, str]:
-    return (-abs(total.score_points), total.rule_id)
+def _by_effect(row: list[Any]) -> tuple[float, str]:
+    return (-abs(row[5]), row[0])
 
 
 @dataclass(slots=True)
@@ -130,30 +130,31 @@ class ScoreResult:
         ranked = [c for c in self.contributions if c.source != "adjustment"]
         return sorted(ranked, key=lambda c: (-abs(c.score_points), c.rule_id))[:n]
 
-    def by_rule(self) -> list[RuleTotal]:
-        """Contributions summed per rule, largest effect first (ties by rule id)."""
-        acc: dict[str, list[Any]] = {}
-        for c in self.contributions:
-            row = acc.get(c.rule_id)
-            if row is None:
-                acc[c.rule_id] = [c.label, c.source, 1, c.points, c.score_points, c.ts]
-            else:
-                row[2] += 1
-                row[3] += c.points
-                row[4] += c.score_points
-                ts = c.ts
-                if ts is not None and (row[5] is None or ts > row[5]):
-                    row[5] = ts
-        totals = [
-            RuleTotal(rule_id, label, source, count, round(points, 2), round(effect, 2), ts)
-            for rule_id, (label, source, count, points, effect, ts) in acc.items()
-        ]
-        totals.sort(key=_by_effect)
-        return totals
-
     def breakdown(self) -> list[list[Any]]:
-        """`by_rule` in its stored form (`RuleTotal.to_json` rows)."""
-        return [total.to_json() for total in self.by_rule()]
+        """Contributions summed per rule, largest effect first (ties by rule id), in the
+        stored form: one `RuleTotal.to_json` row per rule."""
+        rows: dict[str, list[Any]] = {}
+        for c in self.contributions:
+            row = rows.get(c.rule_id)
+            if row is None:
+                rows[c.rule_id] = [c.rule_id, c.label, c.source, 1, c.points, c.score_points, c.ts]
+            else:
+                row[3] += 1
+                row[4] += c.points
+                row[5] += c.score_points
+                ts = c.ts
+                if ts is not None and (row[6] is None or ts > row[6]):
+                    row[6] = ts
+        out = list(rows.values())
+        for row in out:
+            row[4] = round(row[4], 2)
+            row[5] = round(row[5], 2)
+        out.sort(key=_by_effect)
+        return out
+
+    def by_rule(self) -> list[RuleTotal]:
+        """`breakdown` as `RuleTotal`s."""
+        return [RuleTotal.from_json(row) for row in self.breakdown()]
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (datetimes as ISO strings)."""
