@@ -11,6 +11,7 @@ import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import scoring
 from scoring import native
@@ -102,18 +103,20 @@ def _copy_package(tmp_path: Path) -> Path:
     return site
 
 
-CHECK_IMPORT = (
-    "import scoring, scoring.engagement as e; print(scoring.COMPILED, e.__file__.endswith('.py'))"
-)
+def _import_from(site: Path, env: dict[str, str] | None = None, then: str = "") -> Any:
+    """Import the scoring package from `site` in a new interpreter: (whether compiled,
+    whether engagement came from its .py, what `then` printed…), and its stderr."""
+    code = "import scoring, scoring.engagement as e; "
+    code += "print(scoring.COMPILED, e.__file__.endswith('.py'))" + then
+    result = _run(code, env or {}, site)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split(), result.stderr
 
 
 def test_a_copy_of_the_build_is_used(tmp_path: Path) -> None:
     site = _copy_package(tmp_path)
     assert native.build_status(site / "scoring") == "compiled"
-    result = _run(CHECK_IMPORT, {}, site)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["True", "False"]
-    assert result.stderr == ""
+    assert _import_from(site) == (["True", "False"], "")
 
 
 def test_an_edited_source_runs_instead_of_the_outdated_build(tmp_path: Path) -> None:
@@ -121,28 +124,22 @@ def test_an_edited_source_runs_instead_of_the_outdated_build(tmp_path: Path) -> 
     engagement = site / "scoring" / "engagement.py"
     engagement.write_text(engagement.read_text() + "\nEDITED = True\n")
     assert native.build_status(site / "scoring") == "outdated"
-    result = _run(CHECK_IMPORT + "; print(e.EDITED)", {}, site)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True", "True"]
-    assert "the compiled scorer was built from other sources" in result.stderr
-    assert "pip install -e ." in result.stderr
+    printed, stderr = _import_from(site, then="; print(e.EDITED)")
+    assert printed == ["False", "True", "True"]
+    assert "the compiled scorer was built from other sources" in stderr
+    assert "pip install -e ." in stderr
 
 
 def test_pure_python_on_request(tmp_path: Path) -> None:
-    result = _run(CHECK_IMPORT, {"QUALIBOT_PURE_PYTHON": "1"}, _copy_package(tmp_path))
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True"]
-    assert result.stderr == ""
+    site = _copy_package(tmp_path)
+    assert _import_from(site, {"QUALIBOT_PURE_PYTHON": "1"}) == (["False", "True"], "")
 
 
 def test_without_a_build_the_sources_run_quietly(tmp_path: Path) -> None:
     site = tmp_path / "site"
     shutil.copytree(ROOT / "scoring", site / "scoring", ignore=shutil.ignore_patterns("*.so"))
     assert native.build_status(site / "scoring") == "none"
-    result = _run(CHECK_IMPORT, {}, site)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["False", "True"]
-    assert result.stderr == ""
+    assert _import_from(site) == (["False", "True"], "")
 
 
 def test_source_digest_covers_every_compiled_module(tmp_path: Path) -> None:
