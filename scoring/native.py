@@ -75,7 +75,11 @@ def build_status(package_dir: Path = PACKAGE_DIR) -> str:
         spec.loader.exec_module(module)
     except ImportError:  # e.g. the shared library of the build is missing
         return "none"
-    return "compiled" if source_digest(package_dir) == module.DIGEST else "outdated"
+    try:
+        current = source_digest(package_dir)
+    except FileNotFoundError:  # installed without its sources: the build is all there is
+        return "compiled"
+    return "compiled" if current == module.DIGEST else "outdated"
 
 
 class _SourceFinder(importlib.abc.MetaPathFinder):

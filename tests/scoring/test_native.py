@@ -153,3 +153,10 @@ def test_source_digest_covers_every_compiled_module(tmp_path: Path) -> None:
         assert native.source_digest(site / "scoring") != before, name
         path.write_text(original)
     assert native.source_digest(site / "scoring") == before
+
+
+def test_a_build_without_its_sources_is_used(tmp_path: Path) -> None:
+    site = _copy_package(tmp_path)
+    (site / "scoring" / "fit.py").unlink()
+    assert native.build_status(site / "scoring") == "compiled"
+    assert _import_from(site) == (["True", "False"], "")
