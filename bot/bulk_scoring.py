@@ -26,11 +26,12 @@ from typing import Any, TypeVar
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
-from bot.scoring_service import score_history, score_row_values
+from bot.scoring_service import score_change, score_history, score_row_values
 from bot.storage.column_types import load_json
 from bot.storage.database import make_engine, read_only
 from bot.storage.scores_repo import bind_score_changes, bind_scores
 from bot.storage.upsert import BoundRows
+from scoring.alert_rules import Snapshot
 from scoring.config import ScoringConfig
 from scoring.engagement import is_current, state_from_json
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
@@ -62,7 +63,7 @@ _ANSWERS = (
 class StoredLead:
     id: int
     profile: LeadProfile
-    old: tuple[float, str, bool] | None  # stored total, tier, qualified
+    old: Snapshot | None  # the stored score
     scored_at: Any  # as the driver gives it: what tells a concurrent rescore
     answers: list[AnswerRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)  # empty when `state` is set
@@ -123,7 +124,7 @@ def load_chunk(
         stored_states: dict[int, Any] = {}
         for r in rows(_LEADS):
             profile = LeadProfile(r[1], r[2], r[3], r[4], r[5], r[6], r[7], r[8], r[9])
-            old = None if r[10] is None else (float(r[10]), r[11], bool(r[12]))
+            old = None if r[10] is None else Snapshot(float(r[10]), r[11], bool(r[12]))
             leads[r[0]] = StoredLead(r[0], profile, old, r[13])
             if reuse is not None and r[14] is not None:
                 stored_states[r[0]] = r[14]
@@ -159,22 +160,11 @@ def bind_chunk(
         dialect,
         [{"lead_id": lead.id, "scored_at": now, **score_row_values(r)} for lead, r in scored],
     )
-    changes = [
-        {
-            "lead_id": lead.id,
-            "at": now,
-            "new_total": r.total,
-            "new_tier": r.tier,
-            "new_qualified": r.qualified,
-            "reason": reason,
-            "ref": None,
-            "old_total": lead.old[0] if lead.old else None,
-            "old_tier": lead.old[1] if lead.old else None,
-            "old_qualified": lead.old[2] if lead.old else None,
-        }
-        for lead, r in scored
-        if lead.old != (r.total, r.tier, r.qualified)
-    ]
+    changes = []
+    for lead, r in scored:
+        after = Snapshot(r.total, r.tier, r.qualified)
+        if lead.old != after:
+            changes.append(score_change(lead.id, lead.old, after, now, reason, None))
     return scores, bind_score_changes(dialect, changes)
 
 
@@ -215,8 +205,7 @@ def _without_gc(task: Callable[[tuple[int, int]], T]) -> Callable[[tuple[int, in
 
     A chunk allocates ~100k objects that hold no cycles: GC passes over them cost ~40% of
     the run and find nothing. Reference counting frees them as the task returns, before
-    the GC is back on, so it has little left to scan. (A dry-run used to score its chunk
-    after the pause.)
+    the GC is back on, so it has little left to scan.
     """
 
     @functools.wraps(task)

@@ -80,7 +80,7 @@ def save_result(
     after = Snapshot(result.total, result.tier, result.qualified)
     if after == before:
         return None
-    return record_score_change(session, **_change(lead_id, before, after, now, reason, ref))
+    return record_score_change(session, **score_change(lead_id, before, after, now, reason, ref))
 
 
 def _answers(session: Session, lead_id: int) -> list[AnswerRecord]:
@@ -212,7 +212,7 @@ def apply_new_events(
             )
             after = Snapshot(result.total, result.tier, result.qualified)
             if after != before:
-                changes.append(_change(lead_id, before, after, now, "event", event.key))
+                changes.append(score_change(lead_id, before, after, now, "event", event.key))
             trigger = f"event:{event.key}"
             queue_alerts(session, lead, result, before, config, now, trigger, event, reads)
             before = after
@@ -224,7 +224,7 @@ def apply_new_events(
     return results
 
 
-def _change(
+def score_change(
     lead_id: int,
     before: Snapshot | None,
     after: Snapshot,
@@ -232,6 +232,8 @@ def _change(
     reason: str,
     ref: str | None,
 ) -> dict[str, Any]:
+    """A score change from `before` (None: never scored) to `after`, as the keyword
+    arguments of `record_score_change` (with `lead_id`)."""
     return {
         "lead_id": lead_id,
         "at": now,
