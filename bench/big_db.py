@@ -13,7 +13,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from common import EVENT_KINDS, NOW, ROOT, synthetic_lead
+from common import EVENT_KINDS, NOW, out_dir, synthetic_lead
 
 from bot.storage.migrate import init_db
 
@@ -28,10 +28,9 @@ def _iso(dt) -> str:  # type: ignore[no-untyped-def]
 
 def build(n_leads: int, progress: bool = True) -> tuple[Path, float]:
     """Return the database path and the seconds it took to build (0 when cached)."""
-    path = ROOT / "bench" / "out" / f"leads_{n_leads}.db"
+    path = out_dir() / f"leads_{n_leads}.db"
     if path.exists():
         return path, 0.0
-    path.parent.mkdir(exist_ok=True)
     tmp = path.with_suffix(".tmp")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{tmp}{suffix}").unlink(missing_ok=True)

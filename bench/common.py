@@ -16,6 +16,15 @@ from scoring.config_loader import load_config_text
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def out_dir() -> Path:
+    """bench/out/, made if missing: figures, logs and cached databases."""
+    out = ROOT / "bench" / "out"
+    out.mkdir(exist_ok=True)
+    return out
+
+
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 
 EVENT_KINDS: list[tuple[str, dict[str, Any]]] = [
@@ -109,7 +118,5 @@ def emit(name: str, figures: dict[str, Any]) -> None:
     }
     line = json.dumps({"benchmark": name, **figures}, sort_keys=False)
     print(line)
-    out = ROOT / "bench" / "out"
-    out.mkdir(exist_ok=True)
-    (out / f"{name}.json").write_text(line + "\n")
+    (out_dir() / f"{name}.json").write_text(line + "\n")
     sys.stdout.flush()

@@ -10,7 +10,7 @@ import time
 from datetime import UTC, datetime
 
 import httpx
-from common import ROOT
+from common import ROOT, out_dir
 
 sys.path.insert(0, str(ROOT))
 
@@ -58,7 +58,7 @@ def start_serve(
     if config:
         env["QUALIBOT_CONFIG"] = config
     cmd = [sys.executable, "-m", "bot", "serve", "--port", str(port)]
-    log = (ROOT / "bench" / "out" / f"serve-{port}.log").open("wb")  # its errors, if any
+    log = (out_dir() / f"serve-{port}.log").open("wb")  # its errors, if any
     proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
