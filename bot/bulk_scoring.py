@@ -20,7 +20,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine, text
@@ -36,6 +36,7 @@ from scoring.config import ScoringConfig
 from scoring.engagement import is_current, state_from_json
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
 from scoring.result import ScoreResult
+from scoring.stored_rows import answers_by_lead, events_by_lead
 
 CHUNK = 4000
 T = TypeVar("T")
@@ -68,39 +69,6 @@ class StoredLead:
     answers: list[AnswerRecord] = field(default_factory=list)
     events: list[EventRecord] = field(default_factory=list)  # empty when `state` is set
     state: dict[str, Any] | None = None  # the stored engagement state, when current
-
-
-def _dt(value: Any) -> datetime:
-    """Raw driver value → aware UTC datetime (SQLite gives naive UTC text, psycopg a datetime)."""
-    if isinstance(value, str):
-        try:
-            return datetime.fromisoformat(value + "+00:00")  # 6× faster than .replace(tzinfo)
-        except ValueError:
-            value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-_PARSED: dict[str, Any] = {}
-
-
-def _json(value: Any) -> Any:
-    """Decode a JSON column; identical texts (common event properties) are decoded once.
-
-    The scorer never mutates properties or answer values, so sharing the dicts is safe.
-    """
-    if isinstance(value, str):  # SQLite (most events share their text)
-        key = value
-    elif isinstance(value, bytes):
-        key = value.decode()
-    else:
-        return value  # psycopg decodes JSONB itself
-    parsed = _PARSED.get(key)
-    if parsed is None:
-        parsed = load_json(key)
-        if len(_PARSED) > 50_000:
-            _PARSED.clear()
-        _PARSED[key] = parsed
-    return parsed
 
 
 def load_chunk(
@@ -136,16 +104,13 @@ def load_chunk(
                 model = reuse.model_for(leads[lead_id].profile.product)
                 if is_current(state, model, counts.get(lead_id, 0)):
                     leads[lead_id].state = state_from_json(state)
-        if any(lead.state is None for lead in leads.values()):
-            for lead_id, type_, at, key, props in rows(_EVENTS):
-                lead = leads.get(lead_id)
-                if lead is not None and lead.state is None:
-                    props = {} if props is None else _json(props)
-                    lead.events.append(EventRecord(type_, _dt(at), key, props))
-        for lead_id, seq, slot, value, at, by, framework in rows(_ANSWERS):
-            lead = leads.get(lead_id)
-            if lead is not None:
-                lead.answers.append(AnswerRecord(slot, _json(value), _dt(at), seq, by, framework))
+        unscored = {lead.id for lead in leads.values() if lead.state is None}
+        if unscored:
+            for lead_id, events in events_by_lead(rows(_EVENTS), unscored).items():
+                leads[lead_id].events = events
+        for lead_id, answers in answers_by_lead(rows(_ANSWERS)).items():
+            if lead_id in leads:
+                leads[lead_id].answers = answers
     finally:
         cursor.close()
     return list(leads.values())

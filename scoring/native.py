@@ -33,6 +33,7 @@ COMPILED_MODULES = (
     "inputs",
     "result",
     "scorer",
+    "stored_rows",
     "time_windows",
 )
 """Modules of `scoring` that mypyc compiles (pure, fully typed, on the hot paths)."""
