@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import threading
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import DateTime, Engine, text
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError, StatementError
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from bot.storage import repository as repo
+from bot.storage.column_types import UTCDateTime
 from bot.storage.database import (
     async_session_factory,
     make_async_engine,
@@ -96,6 +98,36 @@ def test_naive_datetimes_are_rejected(session: Session) -> None:
     )
     with pytest.raises(StatementError, match="naive datetime"):
         session.flush()
+
+
+@pytest.mark.parametrize(
+    "at",
+    [
+        datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+        datetime(2026, 11, 23, 12, 0, 5, 120, tzinfo=UTC),
+        datetime(2026, 11, 23, 13, 30, 0, 999999, tzinfo=timezone(timedelta(hours=1, minutes=30))),
+        datetime(999, 1, 2, 3, 4, 5, tzinfo=UTC),
+    ],
+)
+def test_times_are_stored_as_sqlalchemy_stores_them(at: datetime) -> None:
+    """UTCDateTime formats SQLite text itself: the same text DateTime would store, in UTC."""
+    dialect = sqlite.dialect()
+    utc = at.astimezone(UTC).replace(tzinfo=None)
+    expected = DateTime().dialect_impl(dialect).bind_processor(dialect)(utc)
+    assert UTCDateTime().dialect_impl(dialect).bind_processor(dialect)(at) == expected
+    assert expected.endswith(f".{utc.microsecond:06d}")
+
+
+def test_times_read_back_equal_what_was_stored(engine: Engine) -> None:
+    at = datetime(2026, 11, 23, 13, 30, 0, 250, tzinfo=timezone(timedelta(hours=1)))
+    with session_scope(engine) as session:
+        session.add(Lead(email="t@acme.com", created_at=at, updated_at=at))
+    with Session(engine) as session:
+        lead = repo.get_lead_by_email(session, "t@acme.com")
+        assert lead is not None and lead.created_at == at and lead.created_at.tzinfo == UTC
+        since = at - timedelta(microseconds=1)
+        newer = session.scalars(select(Lead).where(col(Lead.created_at) > since))
+        assert [found.email for found in newer] == ["t@acme.com"]
 
 
 async def test_async_engine_runs_repository_functions(db_url: str) -> None:
