@@ -56,14 +56,11 @@ def events_by_lead(rows: list[Any], wanted: set[int]) -> dict[int, list[EventRec
         if lead_id not in wanted:
             continue
         props = row[4]
-        record = EventRecord(
-            row[1], stored_time(row[2]), row[3], {} if props is None else stored_json(props)
+        out.setdefault(lead_id, []).append(
+            EventRecord(
+                row[1], stored_time(row[2]), row[3], {} if props is None else stored_json(props)
+            )
         )
-        records = out.get(lead_id)
-        if records is None:
-            out[lead_id] = [record]
-        else:
-            records.append(record)
     return out
 
 
@@ -73,12 +70,7 @@ def answers_by_lead(rows: list[Any]) -> dict[int, list[AnswerRecord]]:
     out: dict[int, list[AnswerRecord]] = {}
     for row in rows:
         lead_id: int = row[0]
-        record = AnswerRecord(
-            row[2], stored_json(row[3]), stored_time(row[4]), row[1], row[5], row[6]
+        out.setdefault(lead_id, []).append(
+            AnswerRecord(row[2], stored_json(row[3]), stored_time(row[4]), row[1], row[5], row[6])
         )
-        records = out.get(lead_id)
-        if records is None:
-            out[lead_id] = [record]
-        else:
-            records.append(record)
     return out
