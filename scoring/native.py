@@ -32,6 +32,7 @@ COMPILED_MODULES = (
     "gate",
     "inputs",
     "result",
+    "rounding",
     "scorer",
     "stored_rows",
     "time_windows",

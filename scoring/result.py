@@ -11,6 +11,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from scoring.rounding import round_to
+
 
 @dataclass(slots=True, init=False)
 class Contribution:
@@ -189,8 +191,8 @@ class ScoreResult:
                     row[6] = ts
         out = list(rows.values())
         for row in out:
-            row[4] = round(row[4], 2)
-            row[5] = round(row[5], 2)
+            row[4] = round_to(row[4], 2)
+            row[5] = round_to(row[5], 2)
         out.sort(key=_by_effect)
         return out
 

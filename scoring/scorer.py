@@ -19,6 +19,7 @@ from scoring.flags import contradiction_flags
 from scoring.gate import grade, missing_criteria, tier
 from scoring.inputs import AnswerRecord, EventRecord, LeadProfile
 from scoring.result import Contribution, ScoreResult
+from scoring.rounding import round_to
 
 
 def _normalise(
@@ -31,7 +32,7 @@ def _normalise(
             Contribution(
                 f"{part}.floor",
                 f"{part.capitalize()} cannot go below zero",
-                round(-raw, 4),
+                round_to(-raw, 4),
                 0.0,
                 "adjustment",
             )
@@ -41,7 +42,7 @@ def _normalise(
             Contribution(
                 f"{part}.cap",
                 f"{part.capitalize()} capped at {max_points:g} points",
-                round(max_points - raw, 4),
+                round_to(max_points - raw, 4),
                 0.0,
                 "adjustment",
             )
@@ -73,7 +74,7 @@ def score_from_state(
     eng_pct = _normalise(
         eng_parts, model.engagement.max_points, model.weights.engagement, "engagement"
     )
-    total = round(model.weights.fit * fit_pct + model.weights.engagement * eng_pct, 1)
+    total = round_to(model.weights.fit * fit_pct + model.weights.engagement * eng_pct, 1)
     lead_tier = tier(model, total)
     last = state.get("last")
     last_at = None if last is None else datetime.fromtimestamp(last, UTC)
@@ -81,8 +82,8 @@ def score_from_state(
     return ScoreResult(
         model=compiled.name,
         total=total,
-        fit=round(fit_pct, 1),
-        engagement=round(eng_pct, 1),
+        fit=round_to(fit_pct, 1),
+        engagement=round_to(eng_pct, 1),
         grade=grade(model, fit_pct, eng_pct),
         tier=lead_tier,
         qualified=not missing,
