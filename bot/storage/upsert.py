@@ -56,7 +56,8 @@ def chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 class ManyRows:
-    """An INSERT (or upsert) run for many rows through the driver's `executemany`.
+    """An INSERT (or upsert) for many rows, bound here (`bind`) and run through the driver's
+    `executemany` (`BoundRows.execute`).
 
     SQLAlchemy processes each row's parameters generically, which cost more than the
     database itself on bulk score writes; here the statement is compiled once per
@@ -99,10 +100,6 @@ class ManyRows:
             ]
             params.append(tuple(values) if positional else dict(zip(names, values, strict=True)))
         return BoundRows(sql, params)
-
-    def execute(self, connection: Connection, rows: Iterable[dict[str, Any]]) -> int:
-        """Run the statement once per row (a dict with every column); return the count."""
-        return self.bind(connection.dialect, rows).execute(connection)
 
 
 @dataclass(slots=True, frozen=True)
