@@ -13,7 +13,6 @@ import argparse
 import contextlib
 import os
 import shutil
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from typing import Any
 import psutil
 from big_db import build
 from common import emit
+
+from bot.bulk_scoring import count_leads
 
 
 def tree_rss(proc: psutil.Process) -> int:
@@ -51,7 +52,7 @@ def score_all(path: Path, now: str) -> dict[str, Any]:
     out = proc.stdout.read().decode() if proc.stdout else ""
     if proc.returncode != 0:
         raise SystemExit(f"score --all failed ({proc.returncode}): {out}")
-    leads = count_leads(path)
+    leads = count_leads(f"sqlite:///{path}")
     return {
         "now": now,
         "seconds": round(elapsed, 1),
@@ -59,11 +60,6 @@ def score_all(path: Path, now: str) -> dict[str, Any]:
         "peak_rss_mb": round(peak / 2**20),
         "output": out.strip()[-200:],
     }
-
-
-def count_leads(path: Path) -> int:
-    with contextlib.closing(sqlite3.connect(path)) as conn:
-        return int(conn.execute("SELECT COUNT(*) FROM leads").fetchone()[0])
 
 
 def main() -> None:
