@@ -1,6 +1,6 @@
 """The compiled scorer: which modules mypyc builds, and whether the build can be used.
 
-`pip install` compiles the scorer's hot modules with mypyc (setup.py), about 1.5× faster.
+`pip install` compiles the scorer's hot modules with mypyc (setup.py), about 1.6× faster.
 The Python sources stay the reference: the build records a digest of the sources it
 compiled (`scoring/_build_digest.py`, compiled with them), and the compiled modules are
 used only when that digest matches the sources beside them. After an edit to one of
