@@ -12,6 +12,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -95,17 +96,7 @@ def _read_inputs(
         for lead_id, rule_id, active in states:
             inputs[lead_id].states[rule_id] = active
     for rule_id, window in jump_windows(config.alerts).items():
-        lows = session.execute(
-            select(
-                col(ScoreChange.lead_id),
-                func.min(ScoreChange.old_total),
-                func.min(ScoreChange.new_total),
-            )
-            .where(
-                among(session, col(ScoreChange.lead_id), ids), col(ScoreChange.at) >= now - window
-            )
-            .group_by(col(ScoreChange.lead_id))
-        )
+        lows = session.execute(_lows_since(session, ids, now - window))
         for lead_id, old, new in lows:
             values = [v for v in (old, new) if v is not None]
             if values:
@@ -118,6 +109,27 @@ def _read_inputs(
     for lead_id, at in last:
         inputs[lead_id].last_alert_at = at
     return inputs
+
+
+def _lows_since(session: Session, ids: list[int], since: datetime) -> Any:
+    """(lead id, lowest old total, lowest new total) of each lead's score changes since
+    `since`, NULLs for none.
+
+    Per lead, as correlated subqueries: each is a short range of the (lead_id, at) index.
+    A plain `lead_id IN … AND at >= …` let PostgreSQL scan every recent change of every
+    lead by the `at` index once its statistics lagged behind a busy table.
+    """
+
+    def lowest(column: Any) -> Any:
+        return (
+            select(func.min(column))
+            .where(col(ScoreChange.lead_id) == col(Lead.id), col(ScoreChange.at) >= since)
+            .scalar_subquery()
+        )
+
+    return select(
+        col(Lead.id), lowest(col(ScoreChange.old_total)), lowest(col(ScoreChange.new_total))
+    ).where(among(session, col(Lead.id), ids))
 
 
 def _save_states(

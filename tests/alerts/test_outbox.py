@@ -11,7 +11,7 @@ from sqlmodel import Session, col
 from bot.bulk_scoring import rescore_all
 from bot.event_store import EventToStore, import_events
 from bot.scoring_service import apply_new_answer, apply_new_event, rescore_lead
-from bot.storage.scores_repo import get_score
+from bot.storage.scores_repo import get_score, record_score_change
 from bot.storage.tables import Alert, AlertState, Lead
 from scoring.config import ScoringConfig
 from scoring.inputs import EventRecord
@@ -204,3 +204,45 @@ def test_no_alert_reads_when_nothing_can_fire(engine: Engine, config: ScoringCon
     assert len(seen) > 0
     with Session(engine) as session:
         assert session.scalar(select(func.count()).select_from(Alert)) == 0
+
+
+def test_a_jump_counts_each_leads_own_score_changes_within_its_window(
+    engine: Engine, config: ScoringConfig
+) -> None:
+    jump = {"id": "surge", "kind": "jump", "points": 20, "window_hours": 24}
+    surge = with_alerts(config, rules=[jump])
+    emails = ["recent@northwind.io", "old@northwind.io", "none@northwind.io"]
+    with Session(engine) as session:
+        leads = {email: _warm_lead_as(session, surge, email) for email in emails}
+        # each was at 40 once: an hour ago (within the 24 h window), or two days ago
+        for email, ago in (("recent@northwind.io", 1), ("old@northwind.io", 48)):
+            record_score_change(
+                session,
+                leads[email],
+                at=NOW - timedelta(hours=ago),
+                old_total=40.0,
+                new_total=55.0,
+                old_tier="cold",
+                new_tier="warm",
+                old_qualified=True,
+                new_qualified=True,
+                reason="event",
+            )
+        session.commit()
+    # one batch, so the window's lows of all three leads are read together
+    items = [
+        EventToStore(i, email, EventRecord("Demo Requested", NOW, f"demo-{i}", {}))
+        for i, email in enumerate(emails)
+    ]
+    assert import_events(engine, items, surge, NOW).accepted == 3  # each 55.0 → 68.5
+    with Session(engine) as session:
+        assert [(a.lead_id, a.payload["reasons"][0]["reason"]) for a in _alerts(session)] == [
+            (leads["recent@northwind.io"], "up 28.5 points within 24h (40.0 → 68.5)")
+        ]
+
+
+def _warm_lead_as(session: Session, config: ScoringConfig, email: str) -> int:
+    lead_id = make_lead(session, email)
+    answer_all(session, lead_id)
+    rescore_lead(session, lead_id, config, NOW - timedelta(days=3), "import")
+    return lead_id
