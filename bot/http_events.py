@@ -1,20 +1,20 @@
 """`POST /events`: Segment `track`, `page` and `identify` calls, one at a time or in a batch.
 
 Each item is validated on its own and the request stored in one transaction (see
-`bot.event_store`), so a bad item never rejects the good ones; the answer, sent only
-after the commit, says per item accepted, duplicate or rejected with the reason. Idempotent on
-`messageId`. Shares `bot.event_store.store_items` with `qualibot import events`.
+`bot.event_store`), with the requests that arrived meanwhile (`bot.group_commit`), so a
+bad item never rejects the good ones; the answer, sent only after the commit, says per
+item accepted, duplicate or rejected with the reason. Idempotent on `messageId`.
+Shares `bot.event_store.store_items` with `qualibot import events`.
 Authenticated with the API bearer token (`INGEST_TOKEN`).
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from itertools import groupby
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
@@ -22,12 +22,21 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.event_store import EventToStore, IdentifyToStore, reject_reason, store_items, to_store
+from bot.event_store import (
+    EventToStore,
+    IdentifyToStore,
+    Outcome,
+    reject_reason,
+    store_items,
+    to_store,
+)
+from bot.group_commit import GroupCommitter
 from bot.http_auth import bearer_auth
 from bot.importing.segment import parse_segment_item
 from bot.metrics import EVENTS, EVENTS_BATCH_SECONDS
 from bot.slack.app import SlackContext
 from bot.storage.database import session_scope
+from bot.storage.leads_repo import lock_leads
 from scoring.config import ScoringConfig
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -37,11 +46,16 @@ MAX_BATCH = 500
 CREATE_LEADS = True
 """Default of `?create_leads=`: an event for an unknown email creates its lead."""
 
+GROUP_ITEMS = 1000
+"""Most items stored in one transaction when requests arrive together."""
+
 RETRIES = 5
 RETRYABLE = frozenset({"40P01", "40001"})  # PostgreSQL deadlock, serialization failure
 log = logging.getLogger(__name__)
 
 Status = Literal["accepted", "duplicate", "rejected"]
+Batch = tuple[list[Any], bool]
+"""The items of one request, and its `create_leads`."""
 
 
 class ItemResult(BaseModel):
@@ -151,14 +165,28 @@ def ingest(
     create_leads: bool = CREATE_LEADS,
     source: str = "api",
 ) -> EventsResult:
-    """Validate and store `items` in one transaction; commit, then report.
+    """Validate and store `items` in one transaction; commit, then report."""
+    [result] = ingest_together(engine, [(items, create_leads)], config, now, source=source)
+    return result
+
+
+def ingest_together(
+    engine: Engine,
+    requests: Sequence[Batch],
+    config: ScoringConfig,
+    now: datetime,
+    *,
+    source: str = "api",
+) -> list[EventsResult]:
+    """Validate and store several requests (items, create_leads), in order, in one
+    transaction; commit, then report on each.
 
     Should the database abort the transaction (a deadlock on PostgreSQL, e.g. over leads
     it creates), it is run again from the start (nothing of it was kept).
     """
     for attempt in range(1, RETRIES + 1):
         try:
-            return _ingest_once(engine, items, config, now, create_leads, source)
+            return _ingest_once(engine, requests, config, now, source)
         except OperationalError as exc:
             if getattr(exc.orig, "sqlstate", None) not in RETRYABLE or attempt == RETRIES:
                 raise
@@ -166,23 +194,47 @@ def ingest(
     raise AssertionError("unreachable")
 
 
-def _ingest_once(
-    engine: Engine,
-    items: list[Any],
-    config: ScoringConfig,
-    now: datetime,
-    create_leads: bool,
-    source: str,
-) -> EventsResult:
-    to_store_items: list[EventToStore | IdentifyToStore | Exception] = []
+def _to_store(
+    items: list[Any], now: datetime, source: str
+) -> list[EventToStore | IdentifyToStore | Exception]:
+    out: list[EventToStore | IdentifyToStore | Exception] = []
     for index, raw in enumerate(items):
         try:
             parsed = parse_segment_item(raw, row=index, default_timestamp=now)
-            to_store_items.append(to_store(parsed, source))
+            out.append(to_store(parsed, source))
         except ValueError as exc:
-            to_store_items.append(exc)
+            out.append(exc)
+    return out
+
+
+def _ingest_once(
+    engine: Engine,
+    requests: Sequence[Batch],
+    config: ScoringConfig,
+    now: datetime,
+    source: str,
+) -> list[EventsResult]:
+    parsed = [_to_store(items, now, source) for items, _ in requests]
+    outcomes: list[Outcome] = []
     with session_scope(engine) as session:
-        outcomes = store_items(session, to_store_items, config, now, create_leads)
+        if len(requests) > 1:  # all the group's leads in one go, so in id order
+            items = [i for p in parsed for i in p if not isinstance(i, Exception)]
+            lock_leads(session, [i.email for i in items])
+        # consecutive requests with the same create_leads are stored as one batch
+        start = 0
+        for create_leads, same in groupby(requests, key=lambda r: r[1]):
+            end = start + len(list(same))
+            batch = [item for p in parsed[start:end] for item in p]
+            outcomes += store_items(session, batch, config, now, create_leads)
+            start = end
+    results, offset = [], 0
+    for items, _ in requests:
+        results.append(_result(items, outcomes[offset : offset + len(items)]))
+        offset += len(items)
+    return results
+
+
+def _result(items: list[Any], outcomes: list[Outcome]) -> EventsResult:
     results = []
     for index, (raw, outcome) in enumerate(zip(items, outcomes, strict=True)):
         message_id = _message_id(raw)
@@ -212,9 +264,12 @@ def events_router(
     """The `/events` endpoint, bound to the app's database and scoring config;
     `on_accepted` runs after a commit that stored events (it wakes the alert dispatcher)."""
     router = APIRouter()
-    # SQLite has one writer at a time, and a waiting writer polls with growing sleeps
-    # (busy timeout): queueing batches here instead keeps the write lock busy.
-    one_writer = asyncio.Lock() if ctx.db.dialect.name == "sqlite" else None
+    # One write at a time, of every request waiting (see `bot.group_commit`).
+    writes: GroupCommitter[Batch, EventsResult] = GroupCommitter(
+        lambda requests: ingest_together(ctx.db, requests, ctx.config, ctx.now()),
+        size=lambda request: len(request[0]),
+        max_size=GROUP_ITEMS,
+    )
 
     @router.post(
         "/events",
@@ -243,11 +298,8 @@ def events_router(
         Always 200 once processed: rejected items are listed with their reason.
         """
         items = _items(await _read_body(request))
-        async with one_writer or contextlib.nullcontext():
-            with EVENTS_BATCH_SECONDS.time():
-                result = await asyncio.to_thread(
-                    ingest, ctx.db, items, ctx.config, ctx.now(), create_leads=create_leads
-                )
+        with EVENTS_BATCH_SECONDS.time():
+            result = await writes.submit((items, create_leads))
         EVENTS.labels("accepted").inc(result.accepted)
         EVENTS.labels("duplicate").inc(result.duplicates)
         EVENTS.labels("rejected").inc(result.rejected)

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select, true
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 from sqlmodel import col
 
@@ -113,23 +114,31 @@ def _read_inputs(
 
 def _lows_since(session: Session, ids: list[int], since: datetime) -> Any:
     """(lead id, lowest old total, lowest new total) of each lead's score changes since
-    `since`, NULLs for none.
+    `since` (leads without any may be absent, or have NULLs).
 
-    Per lead, as correlated subqueries: each is a short range of the (lead_id, at) index.
-    A plain `lead_id IN … AND at >= …` let PostgreSQL scan every recent change of every
-    lead by the `at` index once its statistics lagged behind a busy table.
+    On PostgreSQL, per lead (a LATERAL subquery over the ids): each is a short range of
+    the (lead_id, at) index. The grouped `lead_id = ANY(…) AND at >= …` let it scan every
+    recent change of every lead by the `at` index once its statistics lagged behind a
+    busy table. SQLite keeps no statistics and takes the (lead_id, at) index for it.
     """
-
-    def lowest(column: Any) -> Any:
+    old, new = col(ScoreChange.old_total), col(ScoreChange.new_total)
+    if session.get_bind().dialect.name != "postgresql":
         return (
-            select(func.min(column))
-            .where(col(ScoreChange.lead_id) == col(Lead.id), col(ScoreChange.at) >= since)
-            .scalar_subquery()
+            select(col(ScoreChange.lead_id), func.min(old), func.min(new))
+            .where(among(session, col(ScoreChange.lead_id), ids), col(ScoreChange.at) >= since)
+            .group_by(col(ScoreChange.lead_id))
         )
-
-    return select(
-        col(Lead.id), lowest(col(ScoreChange.old_total)), lowest(col(ScoreChange.new_total))
-    ).where(among(session, col(Lead.id), ids))
+    wanted = (
+        func.unnest(bindparam(None, ids, type_=ARRAY(Integer)))
+        .table_valued("id")
+        .render_derived(name="wanted")
+    )
+    lows = (
+        select(func.min(old).label("old"), func.min(new).label("new"))
+        .where(col(ScoreChange.lead_id) == wanted.c.id, col(ScoreChange.at) >= since)
+        .lateral()
+    )
+    return select(wanted.c.id, lows.c.old, lows.c.new).select_from(wanted.join(lows, true()))
 
 
 def _save_states(

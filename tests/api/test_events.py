@@ -3,6 +3,7 @@ idempotency, identify traits, anonymous events attached on identify, size limits
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime
@@ -378,3 +379,74 @@ def test_concurrent_batches_on_the_same_leads_in_opposite_order_all_land(db: Eng
             )
             assert forward.result().accepted == backward.result().accepted == len(emails)
     assert count(db, Event) == len(emails) * 13
+
+
+async def test_requests_arriving_together_are_stored_together_each_answered(
+    db_url: str,
+    db: Engine,
+    fake_slack: FakeSlack,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """While one request is being written, the others queue and are then written in one
+    transaction (group commit); each still gets its own answer, as if sent alone."""
+    import threading
+
+    from bot import http_events
+    from bot.group_commit import GroupCommitter
+
+    waiting: list[Any] = []
+    groups: list[int] = []
+    first_may_go = threading.Event()
+    real = http_events.ingest_together
+
+    class Counted(GroupCommitter):  # type: ignore[type-arg]
+        async def submit(self, request: Any) -> Any:
+            waiting.append(request)
+            return await super().submit(request)
+
+    def held(engine: Engine, requests: Any, *args: Any, **kwargs: Any) -> Any:
+        if not groups:
+            first_may_go.wait(10)
+        groups.append(len(requests))
+        return real(engine, requests, *args, **kwargs)
+
+    monkeypatch.setattr(http_events, "GroupCommitter", Counted)
+    monkeypatch.setattr(http_events, "ingest_together", held)
+    bodies = [
+        ({"batch": [track("g-1")]}, {}),
+        ({"batch": [track("g-2"), track("g-3", properties={"email": "new@lead.example"})]}, {}),
+        (
+            {"batch": [track("g-2"), track("g-4", properties={"email": "x@nowhere.example"})]},
+            {"create_leads": "false"},
+        ),
+        ({"batch": [track("g-5"), {"type": "track"}]}, {}),
+    ]
+    async with api_client(db_url, fake_slack) as client:
+        first = asyncio.create_task(post(client, bodies[0][0]))
+        while not waiting:
+            await asyncio.sleep(0.01)
+        rest = [asyncio.create_task(post(client, body, **params)) for body, params in bodies[1:]]
+        while len(waiting) < len(bodies):
+            await asyncio.sleep(0.01)
+        first_may_go.set()
+        responses = [await first, *await asyncio.gather(*rest)]
+    assert groups == [1, 3]
+    answers = [
+        [(i["messageId"], i["status"], i.get("reason")) for i in r.json()["items"]]
+        for r in responses
+    ]
+    assert answers == [
+        [("g-1", "accepted", None)],
+        [("g-2", "accepted", None), ("g-3", "accepted", None)],
+        [
+            ("g-2", "duplicate", None),  # stored just before, in the same transaction
+            (
+                "g-4",
+                "rejected",
+                "unknown lead: no lead with email x@nowhere.example (create_leads is off)",
+            ),
+        ],
+        [("g-5", "accepted", None), (None, "rejected", "messageId is missing; event is missing")],
+    ]
+    assert count(db, Event) == 4 and lead(db, "x@nowhere.example") is None
+    assert lead(db, "new@lead.example") is not None
