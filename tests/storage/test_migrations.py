@@ -41,7 +41,7 @@ def _tables(url: str) -> set[str]:
 def test_fresh_database_upgrades_to_the_model_schema(empty_db_url: str) -> None:
     assert current(empty_db_url) is None
     upgrade(empty_db_url)
-    assert current(empty_db_url) == head() == "0005"
+    assert current(empty_db_url) == head() == "0006"
     assert _tables(empty_db_url) == set(metadata.tables) | {"alembic_version"}
     assert _diff(empty_db_url) == []
 
@@ -154,3 +154,28 @@ def test_0005_compacts_stored_breakdowns_and_back(empty_db_url: str) -> None:
     assert industry.last_ts is None and industry.score_points == -1.65
     downgrade(empty_db_url, "0004")
     assert _breakdowns(empty_db_url) == {1: OLD_BREAKDOWN, 2: []}
+
+
+def _compression(url: str) -> dict[str, str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT attname, attcompression FROM pg_attribute "
+                "WHERE attrelid = 'lead_scores'::regclass AND attname IN "
+                "('missing', 'flags', 'breakdown', 'state', 'model')"
+            )
+            return {name: str(method) for name, method in rows}
+    finally:
+        engine.dispose()
+
+
+def test_0006_compresses_score_json_with_lz4_on_postgresql(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+    if not empty_db_url.startswith("postgresql"):
+        assert current(empty_db_url) == "0006"  # nothing to change on SQLite
+        return
+    lz4 = {"missing": "l", "flags": "l", "breakdown": "l", "state": "l", "model": ""}
+    assert _compression(empty_db_url) == lz4
+    downgrade(empty_db_url, "0005")
+    assert set(_compression(empty_db_url).values()) == {""}  # the server's default
