@@ -6,8 +6,6 @@ import asyncio
 import threading
 from collections.abc import Sequence
 
-import pytest
-
 from bot.group_commit import GroupCommitter
 
 
@@ -30,65 +28,55 @@ class Writes:
         return [f"stored {r}" for r in group]
 
 
-async def _started(writes: Writes) -> None:
-    """Wait until the first write runs (and blocks) in its thread."""
+async def _behind_a_first_write(
+    committer: GroupCommitter[str, str],
+    writes: Writes,
+    requests: Sequence[str],
+    cancel: Sequence[str] = (),
+) -> tuple[str, list[object]]:
+    """Submit "a" and, while its write blocks, `requests` (cancelling those in `cancel`
+    as they wait); then let the writes go. The result of "a", the outcomes of the rest."""
+    first = asyncio.create_task(committer.submit("a"))
     assert await asyncio.to_thread(writes.started.wait, 5)
+    waiting = {r: asyncio.create_task(committer.submit(r)) for r in requests}
+    await asyncio.sleep(0)  # each runs up to its wait: all are queued
+    for request in cancel:
+        waiting[request].cancel()
+    writes.release.set()
+    return await first, await asyncio.gather(*waiting.values(), return_exceptions=True)
 
 
 async def test_requests_waiting_on_a_write_go_together_and_each_gets_its_result() -> None:
     writes = Writes()
     committer = GroupCommitter(writes, size=len, max_size=100)
-    first = asyncio.create_task(committer.submit("a"))
-    await _started(writes)
-    rest = [asyncio.create_task(committer.submit(r)) for r in ("bb", "cc", "dd")]
-    await asyncio.sleep(0.05)
-    writes.release.set()
-    assert await first == "stored a"
-    assert await asyncio.gather(*rest) == ["stored bb", "stored cc", "stored dd"]
+    first, rest = await _behind_a_first_write(committer, writes, ["bb", "cc", "dd"])
+    assert (first, rest) == ("stored a", ["stored bb", "stored cc", "stored dd"])
     assert writes.groups == [["a"], ["bb", "cc", "dd"]]
 
 
 async def test_a_group_holds_at_most_max_size_but_always_one_request() -> None:
     writes = Writes()
     committer = GroupCommitter(writes, size=len, max_size=4)
-    first = asyncio.create_task(committer.submit("a"))
-    await _started(writes)
-    rest = [asyncio.create_task(committer.submit(r)) for r in ("bb", "cc", "dddddd", "e")]
-    await asyncio.sleep(0.05)
-    writes.release.set()
-    await asyncio.gather(first, *rest)
+    await _behind_a_first_write(committer, writes, ["bb", "cc", "dddddd", "e"])
     assert writes.groups == [["a"], ["bb", "cc"], ["dddddd"], ["e"]]
 
 
 async def test_a_failing_request_fails_alone_and_the_others_of_its_group_are_written() -> None:
     writes = Writes(fail_on="bad")
     committer = GroupCommitter(writes, size=len, max_size=100)
-    first = asyncio.create_task(committer.submit("a"))
-    await _started(writes)
-    rest = [asyncio.create_task(committer.submit(r)) for r in ("b", "bad", "c")]
-    await asyncio.sleep(0.05)
-    writes.release.set()
-    assert await first == "stored a"
-    outcomes = await asyncio.gather(*rest, return_exceptions=True)
-    assert outcomes[0] == "stored b" and outcomes[2] == "stored c"
-    assert isinstance(outcomes[1], ValueError) and str(outcomes[1]) == "cannot write bad"
+    first, (b, bad, c) = await _behind_a_first_write(committer, writes, ["b", "bad", "c"])
+    assert (first, b, c) == ("stored a", "stored b", "stored c")
+    assert isinstance(bad, ValueError) and str(bad) == "cannot write bad"
     assert writes.groups == [["a"], ["b", "bad", "c"], ["b"], ["bad"], ["c"]]
 
 
 async def test_a_request_whose_client_left_is_still_written_and_the_rest_answered() -> None:
     writes = Writes()
     committer = GroupCommitter(writes, size=len, max_size=100)
-    first = asyncio.create_task(committer.submit("a"))
-    await _started(writes)
-    gone = asyncio.create_task(committer.submit("gone"))
-    stays = asyncio.create_task(committer.submit("stays"))
-    await asyncio.sleep(0.05)
-    gone.cancel()
-    writes.release.set()
-    assert await stays == "stored stays"
-    await first
-    with pytest.raises(asyncio.CancelledError):
-        await gone
+    _, (gone, stays) = await _behind_a_first_write(
+        committer, writes, ["gone", "stays"], cancel=["gone"]
+    )
+    assert isinstance(gone, asyncio.CancelledError) and stays == "stored stays"
     assert writes.groups == [["a"], ["gone", "stays"]]
 
 
