@@ -217,9 +217,11 @@ def _ingest_once(
     parsed = [_to_store(items, now, source) for items, _ in requests]
     outcomes: list[Outcome] = []
     with session_scope(engine) as session:
-        if len(requests) > 1:  # all the group's leads in one go, so in id order
-            items = [i for p in parsed for i in p if not isinstance(i, Exception)]
-            lock_leads(session, [i.email for i in items])
+        if len(requests) > 1:
+            # All the group's leads at once, in id order, as `store_items` does for its
+            # own: several rounds could deadlock with another replica's group.
+            valid = [item for p in parsed for item in p if not isinstance(item, Exception)]
+            lock_leads(session, [item.email for item in valid])
         # consecutive requests with the same create_leads are stored as one batch
         start = 0
         for create_leads, same in groupby(requests, key=lambda r: r[1]):
