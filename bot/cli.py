@@ -297,7 +297,8 @@ def demo_data(
         )
     console.print(
         f"[green]{stats.leads:,}[/] leads, {stats.events:,} events, "
-        f"{stats.answers:,} answers loaded into {ctx.obj.database_url}"
+        f"{stats.answers:,} answers loaded into {ctx.obj.database_url}",
+        soft_wrap=True,  # one line, however narrow the terminal or pipe: scripts read it
     )
     _rescore_all(ctx, workers=None)
 
@@ -318,7 +319,8 @@ def _rescore_all(ctx: typer.Context, workers: int | None, rebuild: bool = False)
         )
     tiers = ", ".join(f"{summary.tiers.get(t, 0):,} {t}" for t in ("hot", "warm", "cold"))
     console.print(
-        f"scored [green]{summary.leads:,}[/] leads ({tiers}); {summary.changed:,} changed"
+        f"scored [green]{summary.leads:,}[/] leads ({tiers}); {summary.changed:,} changed",
+        soft_wrap=True,
     )
 
 

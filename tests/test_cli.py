@@ -162,6 +162,9 @@ def test_demo_data_loads_scores_and_is_idempotent(db_url: str) -> None:
     first = " ".join(out.split())
     assert "40 leads," in first and "scored 40 leads" in first
     assert "40 changed" in first  # every lead got its first score
+    lines = out.splitlines()  # each summary whole on its line, even piped (80 columns)
+    assert any(line.startswith("40 leads,") and line.endswith(db_url) for line in lines)
+    assert any(line.startswith("scored 40 leads") for line in lines)
 
     code, out = run(db_url, "top", "--limit", "100", "--json")
     assert code == 0, out
