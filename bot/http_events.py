@@ -215,20 +215,22 @@ def _ingest_once(
     source: str,
 ) -> list[EventsResult]:
     parsed = [_to_store(items, now, source) for items, _ in requests]
+    # consecutive requests with the same create_leads are stored as one batch
+    batches: list[tuple[bool, list[EventToStore | IdentifyToStore | Exception]]] = []
+    start = 0
+    for create_leads, same in groupby(requests, key=lambda r: r[1]):
+        end = start + len(list(same))
+        batches.append((create_leads, [item for p in parsed[start:end] for item in p]))
+        start = end
     outcomes: list[Outcome] = []
     with session_scope(engine) as session:
-        if len(requests) > 1:
-            # All the group's leads at once, in id order, as `store_items` does for its
-            # own: several rounds could deadlock with another replica's group.
-            valid = [item for p in parsed for item in p if not isinstance(item, Exception)]
+        if len(batches) > 1:
+            # All their leads at once, in id order, as `store_items` does for one batch:
+            # several rounds could deadlock with another replica's group.
+            valid = [i for _, batch in batches for i in batch if not isinstance(i, Exception)]
             lock_leads(session, [item.email for item in valid])
-        # consecutive requests with the same create_leads are stored as one batch
-        start = 0
-        for create_leads, same in groupby(requests, key=lambda r: r[1]):
-            end = start + len(list(same))
-            batch = [item for p in parsed[start:end] for item in p]
+        for create_leads, batch in batches:
             outcomes += store_items(session, batch, config, now, create_leads)
-            start = end
     results, offset = [], 0
     for items, _ in requests:
         results.append(_result(items, outcomes[offset : offset + len(items)]))
