@@ -29,9 +29,11 @@ def _alerts(session: Session) -> list[Alert]:
     return list(session.scalars(select(Alert).order_by(col(Alert.id))))
 
 
-def _warm_lead(session: Session, config: ScoringConfig, at: datetime = NOW) -> int:
+def _warm_lead(
+    session: Session, config: ScoringConfig, at: datetime = NOW, email: str = "dana@northwind.io"
+) -> int:
     """A qualified warm lead (55.0), scored like an import (no alert)."""
-    lead_id = make_lead(session)
+    lead_id = make_lead(session, email)
     answer_all(session, lead_id, at)
     rescore_lead(session, lead_id, config, at, "import")
     return lead_id
@@ -213,7 +215,9 @@ def test_a_jump_counts_each_leads_own_score_changes_within_its_window(
     surge = with_alerts(config, rules=[jump])
     emails = ["recent@northwind.io", "old@northwind.io", "none@northwind.io"]
     with Session(engine) as session:
-        leads = {email: _warm_lead_as(session, surge, email) for email in emails}
+        leads = {
+            email: _warm_lead(session, surge, NOW - timedelta(days=3), email) for email in emails
+        }
         # each was at 40 once: an hour ago (within the 24 h window), or two days ago
         for email, ago in (("recent@northwind.io", 1), ("old@northwind.io", 48)):
             record_score_change(
@@ -239,10 +243,3 @@ def test_a_jump_counts_each_leads_own_score_changes_within_its_window(
         assert [(a.lead_id, a.payload["reasons"][0]["reason"]) for a in _alerts(session)] == [
             (leads["recent@northwind.io"], "up 28.5 points within 24h (40.0 → 68.5)")
         ]
-
-
-def _warm_lead_as(session: Session, config: ScoringConfig, email: str) -> int:
-    lead_id = make_lead(session, email)
-    answer_all(session, lead_id)
-    rescore_lead(session, lead_id, config, NOW - timedelta(days=3), "import")
-    return lead_id
