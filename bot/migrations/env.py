@@ -84,7 +84,11 @@ def _run_sqlite(conn: Connection) -> None:
     # take longer than the usual busy timeout, and the others must wait, not fail.
     raw.execute("PRAGMA busy_timeout=120000")
     try:
-        _run(conn)  # the first statement begins the transaction; Alembic leaves it to us
+        # Begun here, before Alembic sees the connection, the transaction is external to
+        # it: otherwise Alembic commits after each revision on SQLite (no transactional
+        # DDL), and a replica waiting for the lock could read a half-migrated version.
+        conn.begin()
+        _run(conn)
         broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
         if broken:
             raise RuntimeError(f"migration left dangling foreign keys: {broken[:5]}")

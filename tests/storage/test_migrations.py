@@ -10,7 +10,8 @@ from subprocess import PIPE
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import insert, inspect, select
+from sqlalchemy import event, insert, inspect, select
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
 from bot.storage.database import make_engine
@@ -64,6 +65,24 @@ def test_current_does_not_create_a_sqlite_file(tmp_path: Path) -> None:
     path = tmp_path / "missing" / "q.db"
     assert current(f"sqlite:///{path}") is None
     assert not path.exists()
+
+
+def test_an_upgrade_from_empty_is_one_transaction(empty_db_url: str) -> None:
+    """A replica that waits for the migration lock must never see a half-migrated
+    database (Alembic commits each revision on its own on SQLite unless the transaction
+    is ours)."""
+    commits: list[str] = []
+
+    def on_commit(conn: Connection) -> None:
+        commits.append(conn.dialect.name)
+
+    event.listen(Engine, "commit", on_commit)
+    try:
+        upgrade(empty_db_url)
+    finally:
+        event.remove(Engine, "commit", on_commit)
+    assert current(empty_db_url) == head()
+    assert len(commits) == 1
 
 
 def test_replicas_starting_together_all_upgrade(empty_db_url: str) -> None:
