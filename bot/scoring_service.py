@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from bot.alerts.outbox import AlertReads, before_change, queue_alerts
+from bot.alerts.outbox import AlertBatch, before_change, queue_alerts
 from bot.storage.among import among
 from bot.storage.answers_repo import (
     answer_records_for_leads,
@@ -178,7 +178,7 @@ def apply_new_events(
     }
     stored = stored_scores(session, ids)
     answers = answer_records_for_leads(session, ids)
-    reads = AlertReads(session, ids, config, now)
+    alerts = AlertBatch(session, ids, config, now)
     results: dict[int, ScoreResult] = {}
     changes: list[dict[str, Any]] = []
     for lead_id in ids:
@@ -214,8 +214,9 @@ def apply_new_events(
             if after != before:
                 changes.append(score_change(lead_id, before, after, now, "event", event.key))
             trigger = f"event:{event.key}"
-            queue_alerts(session, lead, result, before, config, now, trigger, event, reads)
+            queue_alerts(session, lead, result, before, config, now, trigger, event, alerts)
             before = after
+    alerts.flush()
     bulk_save_scores(
         session,
         [{"lead_id": i, "scored_at": now, **score_row_values(r)} for i, r in results.items()],

@@ -22,8 +22,8 @@ from sqlmodel import col
 from bot.alerts.payload import alert_payload
 from bot.metrics import ALERTS_QUEUED
 from bot.storage.among import among
-from bot.storage.tables import Alert, AlertState, Lead, ScoreChange
-from bot.storage.upsert import dialect_insert
+from bot.storage.tables import Alert, AlertState, Lead, ScoreChange, metadata
+from bot.storage.upsert import ManyRows, insert_for
 from scoring.alert_rules import (
     Snapshot,
     after_cooldown,
@@ -43,6 +43,43 @@ log = logging.getLogger(__name__)
 
 ROLLUP = "rollup"  # kind of the row that stands for a storm rollup message
 
+_ALERTS = metadata.tables[Alert.__tablename__]
+_STATES = metadata.tables[AlertState.__tablename__]
+_ALERT_COLUMNS = (
+    "lead_id",
+    "kind",
+    "rule_id",
+    "channel",
+    "dedupe_key",
+    "payload",
+    "status",
+    "due_at",
+    "attempts",
+    "created_at",
+)
+
+
+def _state_upsert(dialect: str) -> Any:
+    insert = insert_for(dialect, _STATES)
+    return insert.on_conflict_do_update(
+        index_elements=["lead_id", "rule_id"],
+        set_={"active": insert.excluded.active, "changed_at": insert.excluded.changed_at},
+    )
+
+
+# A replayed trigger finds its alert queued already (the dedupe key): nothing is written.
+_INSERT_ALERTS = {
+    dialect: ManyRows(
+        insert_for(dialect, _ALERTS).on_conflict_do_nothing(index_elements=["dedupe_key"]),
+        _ALERT_COLUMNS,
+    )
+    for dialect in ("sqlite", "postgresql")
+}
+_UPSERT_STATES = {
+    dialect: ManyRows(_state_upsert(dialect), [c.name for c in _STATES.columns])
+    for dialect in ("sqlite", "postgresql")
+}
+
 
 @dataclass(slots=True)
 class AlertInputs:
@@ -53,10 +90,14 @@ class AlertInputs:
     last_alert_at: datetime | None = None  # what the per-lead cooldown counts from
 
 
-class AlertReads:
-    """The `AlertInputs` of a set of leads rescored in one transaction: read for all of
-    them in three queries when first needed, then kept current in memory as score
-    changes are noted and alerts queued (the changes may be written later)."""
+class AlertBatch:
+    """The alerts of a set of leads rescored in one transaction.
+
+    The rules' stored inputs (`AlertInputs`) are read for all the leads in three queries
+    when first needed, then kept current in memory as score changes are noted and
+    alerts queued; the alert rows and rule states are written together by `flush`
+    (one statement each, not one per alert).
+    """
 
     def __init__(
         self, session: Session, lead_ids: Iterable[int], config: ScoringConfig, now: datetime
@@ -65,6 +106,8 @@ class AlertReads:
         self._inputs: dict[int, AlertInputs] | None = None
         self._jump_rules = list(jump_windows(config.alerts))
         self._batch_lows: dict[int, float] = {}
+        self._alerts: list[dict[str, Any]] = []
+        self._states: dict[tuple[int, str], dict[str, Any]] = {}
 
     def note_change(self, lead_id: int, before: Snapshot | None, after: Snapshot) -> None:
         """Count a score change recorded at `now` (so within every jump window)."""
@@ -82,6 +125,31 @@ class AlertReads:
             for rule_id in self._jump_rules:
                 inputs.lows[rule_id] = min(inputs.lows.get(rule_id, low), low)
         return inputs
+
+    def set_state(self, lead_id: int, rule_id: str, active: bool) -> None:
+        """Record whether the lead is inside a tier rule (written at `flush`)."""
+        self.for_lead(lead_id).states[rule_id] = active
+        row = {"lead_id": lead_id, "rule_id": rule_id, "active": active, "changed_at": self._now}
+        self._states[lead_id, rule_id] = row
+
+    def queue(self, alert: dict[str, Any]) -> None:
+        """Queue an alert row (written at `flush`); the lead's cooldown starts now."""
+        self.for_lead(alert["lead_id"]).last_alert_at = self._now
+        self._alerts.append(alert)
+
+    def flush(self) -> None:
+        """Write the rule states and alert rows queued so far."""
+        dialect = self._session.get_bind().dialect
+        connection = self._session.connection()
+        if self._states:
+            states = list(self._states.values())
+            _UPSERT_STATES[dialect.name].bind(dialect, states).execute(connection)
+            self._states = {}
+        if self._alerts:
+            _INSERT_ALERTS[dialect.name].bind(dialect, self._alerts).execute(connection)
+            for alert in self._alerts:
+                ALERTS_QUEUED.labels(alert["rule_id"]).inc()
+            self._alerts = []
 
 
 def _read_inputs(
@@ -141,22 +209,12 @@ def _lows_since(session: Session, ids: list[int], since: datetime) -> Any:
     return select(wanted.c.id, lows.c.old, lows.c.new).select_from(wanted.join(lows, true()))
 
 
-def _save_states(
-    session: Session, lead_id: int, inputs: AlertInputs, new: dict[str, bool], now: datetime
+def _note_states(
+    batch: AlertBatch, lead_id: int, inputs: AlertInputs, new: dict[str, bool]
 ) -> None:
     for rule_id, active in new.items():
-        if inputs.states.get(rule_id, False) == active:  # absent means inactive (see evaluate)
-            continue
-        stmt = dialect_insert(session, AlertState).values(
-            lead_id=lead_id, rule_id=rule_id, active=active, changed_at=now
-        )
-        session.execute(
-            stmt.on_conflict_do_update(
-                index_elements=["lead_id", "rule_id"],
-                set_={"active": active, "changed_at": now},
-            )
-        )
-        inputs.states[rule_id] = active
+        if inputs.states.get(rule_id, False) != active:  # absent means inactive (see evaluate)
+            batch.set_state(lead_id, rule_id, active)
 
 
 def before_change(change: ScoreChange) -> Snapshot | None:
@@ -175,33 +233,39 @@ def queue_alerts(
     now: datetime,
     trigger: str,
     event: EventRecord | None = None,
-    reads: AlertReads | None = None,
-) -> int | None:
+    batch: AlertBatch | None = None,
+) -> bool:
     """Evaluate the alert rules for a lead just rescored by `event` (or an answer) and
-    queue at most one alert row (all rules that fired, as its reasons); return its id.
+    queue at most one alert row (all rules that fired, as its reasons); return whether
+    one was queued.
 
     `before` is the score before (None: the lead had none; equal to the result: it did
     not move); `trigger` names the cause uniquely ("event:<key>" or "change:<id>") for
-    the alert's dedupe key, so a replay cannot queue it twice. `reads` shares the rules'
-    stored inputs between the leads of a batch (default: read for this lead alone).
+    the alert's dedupe key, so a replay cannot queue it twice. `batch` shares the rules'
+    stored inputs between the leads of a batch and writes its alerts when the caller
+    flushes it; without one, this lead's are read and its alert written at once.
     """
     spec = config.alerts
     if not spec.enabled or not spec.rules or lead.id is None:
-        return None
+        return False
+    if batch is None:
+        batch = AlertBatch(session, [lead.id], config, now)
+        queued = queue_alerts(session, lead, result, before, config, now, trigger, event, batch)
+        batch.flush()
+        return queued
     model = config.model_for(lead.product)
     after = Snapshot(result.total, result.tier, result.qualified)
-    reads = reads or AlertReads(session, [lead.id], config, now)
-    reads.note_change(lead.id, before, after)
+    batch.note_change(lead.id, before, after)
     names: set[str] = set()
     if event is not None and any(isinstance(r, NegativeSignalRule) for r in spec.rules):
         names = event_names(model, event.type, event.properties)
     if not might_fire(spec, before, after, model.tiers, names):
-        return None
-    inputs = reads.for_lead(lead.id)
+        return False
+    inputs = batch.for_lead(lead.id)
     evaluation = evaluate(spec, before, after, model.tiers, inputs.states, inputs.lows, names)
-    _save_states(session, lead.id, inputs, evaluation.states, now)
+    _note_states(batch, lead.id, inputs, evaluation.states)
     if not evaluation.fired:
-        return None
+        return False
     fired = after_cooldown(spec, evaluation.fired, inputs.last_alert_at, now)
     if not fired:
         log.info(
@@ -209,7 +273,7 @@ def queue_alerts(
             lead.id,
             "; ".join(f.reason for f in evaluation.fired),
         )
-        return None
+        return False
     reasons = [{"rule_id": f.rule_id, "kind": f.kind, "reason": f.reason} for f in fired]
     payload = alert_payload(
         lead_id=lead.id,
@@ -221,25 +285,18 @@ def queue_alerts(
         result=result,
         reasons=reasons,
     )
-    stmt = (
-        dialect_insert(session, Alert)
-        .values(
-            lead_id=lead.id,
-            kind=fired[0].kind,
-            rule_id=fired[0].rule_id,
-            channel=route_channel(spec, lead),
-            dedupe_key=f"{lead.id}:{trigger}",
-            payload=payload,
-            status="pending",
-            due_at=due_at(spec, now),
-            attempts=0,
-            created_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(col(Alert.id))
+    batch.queue(
+        {
+            "lead_id": lead.id,
+            "kind": fired[0].kind,
+            "rule_id": fired[0].rule_id,
+            "channel": route_channel(spec, lead),
+            "dedupe_key": f"{lead.id}:{trigger}",
+            "payload": payload,
+            "status": "pending",
+            "due_at": due_at(spec, now),
+            "attempts": 0,
+            "created_at": now,
+        }
     )
-    alert_id: int | None = session.execute(stmt).scalar_one_or_none()
-    if alert_id is not None:
-        inputs.last_alert_at = now
-        ALERTS_QUEUED.labels(fired[0].rule_id).inc()
-    return alert_id
+    return True

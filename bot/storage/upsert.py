@@ -75,7 +75,10 @@ class ManyRows:
         key = (dialect.name, dialect.driver)
         found = self._compiled.get(key)
         if found is None:
-            compiled = self._statement.compile(dialect=dialect, column_keys=self._columns)
+            # for_executemany: no implicit RETURNING of generated keys nobody reads
+            compiled = self._statement.compile(
+                dialect=dialect, column_keys=self._columns, for_executemany=True
+            )
             names = tuple(compiled.positiontup or compiled.params)
             columns = self._statement.table.c
             processors = tuple(
