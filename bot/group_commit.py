@@ -1,12 +1,11 @@
 """Group commit: requests that arrive while a write is running are stored together.
 
-`qualibot serve` runs one write at a time per write lane (`bot.write_lanes`: SQLite has
-one writer anyway; on PostgreSQL batches sharing leads wait on each other's lead locks,
-so each lane owns its leads). Instead of queueing requests one by one, the next write
-takes every request waiting, up to a size, in one transaction: a commit, a lock round
-and the per-batch reads shared, and a lead's several events read and written once. Each
-request still gets its own result, only once the transaction holding its items has
-committed.
+`qualibot serve` runs one write at a time per process (SQLite has one writer anyway; on
+PostgreSQL concurrent batches mostly wait on each other's lead locks). Instead of queueing
+requests one by one, the next write takes every request waiting, up to a size, in one
+transaction: a commit, a lock round and the per-batch reads shared, and a lead's several
+events read and written once. Each request still gets its own result, only once the
+transaction holding its items has committed.
 """
 
 from __future__ import annotations

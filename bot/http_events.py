@@ -1,10 +1,9 @@
 """`POST /events`: Segment `track`, `page` and `identify` calls, one at a time or in a batch.
 
-Each item is validated on its own and the request stored (see `bot.event_store`) with the
-requests that arrived meanwhile (`bot.group_commit`), in one transaction, or on
-PostgreSQL one per write lane its leads fall in (`bot.write_lanes`), so a bad item never
-rejects the good ones; the answer, sent only after the commits, says per item accepted,
-duplicate or rejected with the reason. Idempotent on `messageId`.
+Each item is validated on its own and the request stored in one transaction (see
+`bot.event_store`), with the requests that arrived meanwhile (`bot.group_commit`), so a
+bad item never rejects the good ones; the answer, sent only after the commit, says per
+item accepted, duplicate or rejected with the reason. Idempotent on `messageId`.
 Shares `bot.event_store.store_items` with `qualibot import events`.
 Authenticated with the API bearer token (`INGEST_TOKEN`).
 """
@@ -23,14 +22,21 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from bot.event_store import Outcome, reject_reason, store_items, to_store
+from bot.event_store import (
+    EventToStore,
+    IdentifyToStore,
+    Outcome,
+    reject_reason,
+    store_items,
+    to_store,
+)
+from bot.group_commit import GroupCommitter
 from bot.http_auth import bearer_auth
 from bot.importing.segment import parse_segment_item
 from bot.metrics import EVENTS, EVENTS_BATCH_SECONDS
 from bot.slack.app import SlackContext
 from bot.storage.database import session_scope
 from bot.storage.leads_repo import lock_leads
-from bot.write_lanes import Batch, Item, WriteLanes, lanes_for
 from scoring.config import ScoringConfig
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -48,6 +54,8 @@ RETRYABLE = frozenset({"40P01", "40001"})  # PostgreSQL deadlock, serialization 
 log = logging.getLogger(__name__)
 
 Status = Literal["accepted", "duplicate", "rejected"]
+Batch = tuple[list[Any], bool]
+"""The items of one request, and its `create_leads`."""
 
 
 class ItemResult(BaseModel):
@@ -158,23 +166,27 @@ def ingest(
     source: str = "api",
 ) -> EventsResult:
     """Validate and store `items` in one transaction; commit, then report."""
-    batch = (_to_store(items, now, source), create_leads)
-    [outcomes] = store_together(engine, [batch], config, now)
-    return _result(items, outcomes)
+    [result] = ingest_together(engine, [(items, create_leads)], config, now, source=source)
+    return result
 
 
-def store_together(
-    engine: Engine, requests: Sequence[Batch], config: ScoringConfig, now: datetime
-) -> list[list[Outcome]]:
-    """Store several requests' validated items (items, create_leads), in order, in one
-    transaction; commit, then return each request's outcomes.
+def ingest_together(
+    engine: Engine,
+    requests: Sequence[Batch],
+    config: ScoringConfig,
+    now: datetime,
+    *,
+    source: str = "api",
+) -> list[EventsResult]:
+    """Validate and store several requests (items, create_leads), in order, in one
+    transaction; commit, then report on each.
 
     Should the database abort the transaction (a deadlock on PostgreSQL, e.g. over leads
     it creates), it is run again from the start (nothing of it was kept).
     """
     for attempt in range(1, RETRIES + 1):
         try:
-            return _store_once(engine, requests, config, now)
+            return _ingest_once(engine, requests, config, now, source)
         except OperationalError as exc:
             if getattr(exc.orig, "sqlstate", None) not in RETRYABLE or attempt == RETRIES:
                 raise
@@ -182,8 +194,10 @@ def store_together(
     raise AssertionError("unreachable")
 
 
-def _to_store(items: list[Any], now: datetime, source: str) -> list[Item]:
-    out: list[Item] = []
+def _to_store(
+    items: list[Any], now: datetime, source: str
+) -> list[EventToStore | IdentifyToStore | Exception]:
+    out: list[EventToStore | IdentifyToStore | Exception] = []
     for index, raw in enumerate(items):
         try:
             parsed = parse_segment_item(raw, row=index, default_timestamp=now)
@@ -193,13 +207,21 @@ def _to_store(items: list[Any], now: datetime, source: str) -> list[Item]:
     return out
 
 
-def _store_once(
-    engine: Engine, requests: Sequence[Batch], config: ScoringConfig, now: datetime
-) -> list[list[Outcome]]:
+def _ingest_once(
+    engine: Engine,
+    requests: Sequence[Batch],
+    config: ScoringConfig,
+    now: datetime,
+    source: str,
+) -> list[EventsResult]:
+    parsed = [_to_store(items, now, source) for items, _ in requests]
     # consecutive requests with the same create_leads are stored as one batch
-    batches: list[tuple[bool, list[Item]]] = []
+    batches: list[tuple[bool, list[EventToStore | IdentifyToStore | Exception]]] = []
+    start = 0
     for create_leads, same in groupby(requests, key=lambda r: r[1]):
-        batches.append((create_leads, [item for items, _ in same for item in items]))
+        end = start + len(list(same))
+        batches.append((create_leads, [item for p in parsed[start:end] for item in p]))
+        start = end
     outcomes: list[Outcome] = []
     with session_scope(engine) as session:
         if len(batches) > 1:
@@ -211,7 +233,7 @@ def _store_once(
             outcomes += store_items(session, batch, config, now, create_leads)
     results, offset = [], 0
     for items, _ in requests:
-        results.append(outcomes[offset : offset + len(items)])
+        results.append(_result(items, outcomes[offset : offset + len(items)]))
         offset += len(items)
     return results
 
@@ -246,11 +268,11 @@ def events_router(
     """The `/events` endpoint, bound to the app's database and scoring config;
     `on_accepted` runs after a commit that stored events (it wakes the alert dispatcher)."""
     router = APIRouter()
-    # Per lane, one write at a time, of every request waiting (see `bot.write_lanes`).
-    lanes = WriteLanes(
-        lanes_for(ctx.db.dialect.name),
-        lambda requests: store_together(ctx.db, requests, ctx.config, ctx.now()),
-        max_items=GROUP_ITEMS,
+    # One write at a time, of every request waiting (see `bot.group_commit`).
+    writes: GroupCommitter[Batch, EventsResult] = GroupCommitter(
+        lambda requests: ingest_together(ctx.db, requests, ctx.config, ctx.now()),
+        size=lambda request: len(request[0]),
+        max_size=GROUP_ITEMS,
     )
 
     @router.post(
@@ -281,8 +303,7 @@ def events_router(
         """
         items = _items(await _read_body(request))
         with EVENTS_BATCH_SECONDS.time():
-            outcomes = await lanes.submit(_to_store(items, ctx.now(), "api"), create_leads)
-        result = _result(items, outcomes)
+            result = await writes.submit((items, create_leads))
         EVENTS.labels("accepted").inc(result.accepted)
         EVENTS.labels("duplicate").inc(result.duplicates)
         EVENTS.labels("rejected").inc(result.rejected)

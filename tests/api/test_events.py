@@ -311,7 +311,7 @@ def test_a_batch_aborted_by_a_deadlock_is_run_again(
     class Deadlock(Exception):
         sqlstate = "40P01"
 
-    real = http_events._store_once
+    real = http_events._ingest_once
     calls = []
 
     def flaky(*args: Any) -> Any:
@@ -320,7 +320,7 @@ def test_a_batch_aborted_by_a_deadlock_is_run_again(
             raise OperationalError("INSERT …", {}, Deadlock("deadlock detected"))
         return real(*args)
 
-    monkeypatch.setattr(http_events, "_store_once", flaky)
+    monkeypatch.setattr(http_events, "_ingest_once", flaky)
     config = load_config(Path(__file__).resolve().parents[2] / "config.yml")
     result = http_events.ingest(db, [track("dl-1"), track("dl-2")], config, NOW)
     assert len(calls) == 2
@@ -342,7 +342,7 @@ def test_a_batch_failing_otherwise_is_not_retried(
         calls.append(1)
         raise OperationalError("SELECT 1", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(http_events, "_store_once", broken)
+    monkeypatch.setattr(http_events, "_ingest_once", broken)
     config = load_config(Path(__file__).resolve().parents[2] / "config.yml")
     with pytest.raises(OperationalError):
         http_events.ingest(db, [track("x-1")], config, NOW)
@@ -381,42 +381,6 @@ def test_concurrent_batches_on_the_same_leads_in_opposite_order_all_land(db: Eng
     assert count(db, Event) == len(emails) * 13
 
 
-async def test_a_request_over_both_write_lanes_is_answered_in_order(
-    api: httpx.AsyncClient, db: Engine, db_url: str
-) -> None:
-    """On PostgreSQL the request's leads fall in both write lanes (two transactions at
-    once); the answer comes once both committed, item by item in request order. A
-    messageId sent for leads in both lanes is stored once, whichever lane wins."""
-    import zlib
-
-    by_lane: dict[int, list[str]] = {0: [], 1: []}
-    for i in range(40):
-        email = f"lane{i}@acme.com"
-        by_lane[zlib.crc32(email.encode()) % 2].append(email)
-    emails = [by_lane[0][0], by_lane[1][0], by_lane[0][1], by_lane[1][1]]
-    batch = [track(f"w-{i}", properties={"email": e}) for i, e in enumerate(emails)]
-    batch.insert(2, {"type": "track", "messageId": "w-bad"})
-    batch.append(track("w-0", properties={"email": by_lane[1][2]}))  # w-0's lead is in lane 0
-    response = await post(api, {"batch": batch})
-    assert response.status_code == 200
-    items = response.json()["items"]
-    assert [(i["index"], i["messageId"]) for i in items] == [
-        (0, "w-0"),
-        (1, "w-1"),
-        (2, "w-bad"),
-        (3, "w-2"),
-        (4, "w-3"),
-        (5, "w-0"),
-    ]
-    assert [i["status"] for i in items[1:5]] == ["accepted", "rejected", "accepted", "accepted"]
-    assert sorted([items[0]["status"], items[5]["status"]]) == ["accepted", "duplicate"]
-    assert response.json()["accepted"] == 4 and response.json()["duplicates"] == 1
-    assert count(db, Event) == 4
-    assert all(score(db, email) is not None for email in emails)
-    if db_url.startswith("sqlite"):  # one lane: the first in the request wins
-        assert items[0]["status"] == "accepted"
-
-
 async def test_requests_arriving_together_are_stored_together_each_answered(
     db_url: str,
     db: Engine,
@@ -427,13 +391,13 @@ async def test_requests_arriving_together_are_stored_together_each_answered(
     transaction (group commit); each still gets its own answer, as if sent alone."""
     import threading
 
-    from bot import http_events, write_lanes
+    from bot import http_events
     from bot.group_commit import GroupCommitter
 
     waiting: list[Any] = []
     groups: list[int] = []
     first_may_go = threading.Event()
-    real = http_events.store_together
+    real = http_events.ingest_together
 
     class Counted(GroupCommitter):  # type: ignore[type-arg]
         async def submit(self, request: Any) -> Any:
@@ -446,9 +410,8 @@ async def test_requests_arriving_together_are_stored_together_each_answered(
         groups.append(len(requests))
         return real(engine, requests, *args, **kwargs)
 
-    monkeypatch.setattr(write_lanes, "GroupCommitter", Counted)
-    monkeypatch.setattr(write_lanes, "POSTGRES_LANES", 1)  # all in one lane, as on SQLite
-    monkeypatch.setattr(http_events, "store_together", held)
+    monkeypatch.setattr(http_events, "GroupCommitter", Counted)
+    monkeypatch.setattr(http_events, "ingest_together", held)
     bodies = [
         ({"batch": [track("g-1")]}, {}),
         ({"batch": [track("g-2"), track("g-3", properties={"email": "new@lead.example"})]}, {}),
