@@ -112,6 +112,7 @@ class Dispatcher:
         batch_size: int = 100,
         backoff_seconds: float = 30,
         rollup_hold_seconds: float = 30,
+        wake_gap_seconds: float = 0.25,
     ) -> None:
         self.engine = engine
         self.client = client
@@ -123,6 +124,7 @@ class Dispatcher:
         self.batch_size = batch_size
         self.backoff = backoff_seconds
         self.rollup_hold = timedelta(seconds=rollup_hold_seconds)
+        self.wake_gap = wake_gap_seconds
         self._wake = asyncio.Event()
         self._pass = asyncio.Lock()
         self._stopping = False
@@ -134,16 +136,23 @@ class Dispatcher:
     # ------------------------------------------------------------ lifecycle
 
     def wake(self) -> None:
-        """Run a pass now (call after committing a transaction that queued alerts)."""
+        """Run a pass soon (call after committing a transaction that queued alerts)."""
         self._wake.set()
 
     async def run_forever(self, poll_seconds: float = 5) -> None:
-        """Passes on every `wake()` and at least every `poll_seconds`, until `stop()`."""
+        """Passes on `wake()` and at least every `poll_seconds`, until `stop()`.
+
+        A wake within `wake_gap_seconds` of the last pass's start waits for the gap to
+        end: busy ingest wakes it after every request, and one pass then posts what all
+        of them queued (each pass costs a claim, a storm count, a release).
+        """
         self._running, self._stopping = True, False
         self._stopped.clear()
+        clock = asyncio.get_running_loop()
         try:
             while not self._stopping:
                 self._wake.clear()
+                started = clock.time()
                 try:
                     claimed = await self.run_once()
                 except Exception:
@@ -154,6 +163,9 @@ class Dispatcher:
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(poll_seconds):  # no helper task, unlike wait_for
                         await self._wake.wait()
+                gap = started + self.wake_gap - clock.time()
+                if gap > 0 and not self._stopping:
+                    await asyncio.sleep(gap)
         finally:
             self._running = False
             self._stopped.set()

@@ -292,3 +292,32 @@ async def test_wake_posts_at_once(
     assert asyncio.get_running_loop().time() - t0 < 1
     await d.stop()
     await asyncio.wait_for(running, 5)
+
+
+async def test_wakes_soon_after_a_pass_are_served_by_one_pass(
+    engine: Engine, fake_slack: FakeSlack, config: ScoringConfig
+) -> None:
+    """Busy ingest wakes the dispatcher after every request: wakes within the gap since
+    the last pass began wait for it to end, and one pass posts what they queued."""
+    d = dispatcher(engine, fake_slack, config, wake_gap_seconds=1)
+    passes: list[int] = []
+    real_pass = d.run_once
+
+    async def counted() -> int:
+        passes.append(await real_pass())
+        return passes[-1]
+
+    d.run_once = counted  # type: ignore[method-assign]
+    running = asyncio.create_task(d.run_forever(poll_seconds=60))
+    while not passes:  # the first pass, at start, finds nothing
+        await asyncio.sleep(0.01)
+    queue(engine, 3)
+    for _ in range(3):  # e.g. three requests committed one after another
+        d.wake()
+        await asyncio.sleep(0.1)
+    assert passes == [0]  # within the gap: nothing yet
+    await fake_slack.wait_for_async("chat.postMessage", n=3, timeout=5)
+    await asyncio.sleep(0.3)
+    assert passes == [0, 3] and len(posted_ids(fake_slack)) == 3
+    await d.stop()
+    await asyncio.wait_for(running, 5)
