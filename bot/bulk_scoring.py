@@ -13,19 +13,18 @@ rules, events stored without scoring, or `rebuild=True`) are recomputed from eve
 
 from __future__ import annotations
 
-import functools
-import gc
 import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.orm import Session
 
+from bot.gc_pause import without_gc
 from bot.scoring_service import score_change, score_history, score_row_values
 from bot.storage.column_types import load_json
 from bot.storage.database import make_engine, read_only
@@ -39,7 +38,6 @@ from scoring.result import ScoreResult
 from scoring.stored_rows import answers_by_lead, events_by_lead
 
 CHUNK = 4000
-T = TypeVar("T")
 
 _LEADS = (
     "SELECT l.id, l.email, l.domain, l.company, l.name, l.title, l.industry, l.company_size,"
@@ -165,25 +163,6 @@ def _init_worker(
     )
 
 
-def _without_gc(task: Callable[[tuple[int, int]], T]) -> Callable[[tuple[int, int]], T]:
-    """Run a chunk task with the cyclic GC off.
-
-    A chunk allocates ~100k objects that hold no cycles: GC passes over them cost ~40% of
-    the run and find nothing. Reference counting frees them as the task returns, before
-    the GC is back on, so it has little left to scan.
-    """
-
-    @functools.wraps(task)
-    def run(bounds: tuple[int, int]) -> T:
-        gc.disable()
-        try:
-            return task(bounds)
-        finally:
-            gc.enable()
-
-    return run
-
-
 def _scored_since(conn: Connection, leads: list[StoredLead], lo: int, hi: int) -> bool:
     """Whether a lead of the chunk was scored since it was read (a new event, answer…)."""
     rows = conn.exec_driver_sql(
@@ -196,7 +175,7 @@ def _scored_since(conn: Connection, leads: list[StoredLead], lo: int, hi: int) -
     return any(current.get(lead.id) != lead.scored_at for lead in leads)
 
 
-@_without_gc
+@without_gc
 def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
     engine, config, now = _worker["engine"], _worker["config"], _worker["now"]
 
@@ -242,7 +221,7 @@ class Move:
     new_qualified: bool
 
 
-@_without_gc
+@without_gc
 def _dry_run_range(bounds: tuple[int, int]) -> tuple[int, list[Move]]:
     engine, now = _worker["engine"], _worker["now"]
     old_config, new_config = _worker["config"], _worker["new_config"]

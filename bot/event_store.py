@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
+from bot.gc_pause import without_gc
 from bot.importing.errors import RowError
 from bot.importing.segment import ParsedEvent, ParsedIdentify, lead_fields_from_traits
 from bot.lead_import import BATCH, ImportReport, batches
@@ -256,6 +257,7 @@ def _store_one(
         return exc
 
 
+@without_gc
 def store_items(
     session: Session,
     items: Sequence[EventToStore | IdentifyToStore | Exception],
@@ -267,7 +269,8 @@ def store_items(
 
     An item given as an exception (it did not parse) is returned as its own outcome. On
     PostgreSQL the batch's leads are locked first, in id order, so concurrent batches on
-    the same leads queue rather than deadlock.
+    the same leads queue rather than deadlock. The cyclic GC is paused meanwhile
+    (`bot.gc_pause`).
     """
     lock_leads(session, [i.email for i in items if not isinstance(i, Exception)])
     outcomes: list[Outcome] = []
