@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
@@ -78,6 +78,22 @@ def to_store(parsed: ParsedEvent | ParsedIdentify, source: str) -> EventToStore 
     )
 
 
+# Advisory lock space of anonymous ids (two-int keys: apart from the migration lock).
+_ANONYMOUS_LOCKS = 0x416E6F6E  # "Anon"
+
+
+def _lock_anonymous_id(session: Session, anonymous_id: str) -> None:
+    """On PostgreSQL, hold the anonymous id until commit, so an event kept for it and the
+    identify linking it go one after the other: otherwise the identify could miss the
+    event another transaction has not committed yet, stranding it. (SQLite transactions
+    are immediate: one writer at a time.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:space, hashtext(:id))"),
+            {"space": _ANONYMOUS_LOCKS, "id": anonymous_id},
+        )
+
+
 def _unknown_lead(email: str) -> LookupError:
     return LookupError(f"unknown lead: no lead with email {email} (create_leads is off)")
 
@@ -87,6 +103,7 @@ def _store_anonymous(
 ) -> str:
     anonymous_id = item.anonymous_id
     assert anonymous_id is not None
+    _lock_anonymous_id(session, anonymous_id)
     link = session.get(AnonymousId, anonymous_id)
     if link is not None:  # already identified: the event goes straight to its lead
         return _store_for_lead(session, link.lead_id, item, now, config)
@@ -197,7 +214,10 @@ def store_identify(
     Without an email the traits go to the lead the anonymous id is already linked to.
     Raises LookupError for an unknown lead when `create_leads` is off (or no lead at all).
     """
-    link = session.get(AnonymousId, item.anonymous_id) if item.anonymous_id else None
+    link = None
+    if item.anonymous_id:
+        _lock_anonymous_id(session, item.anonymous_id)
+        link = session.get(AnonymousId, item.anonymous_id)
     if item.email is not None:
         lead = get_lead_by_email(session, item.email)
         if lead is None and not create_leads:
