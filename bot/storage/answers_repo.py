@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
-from bot.storage.among import among
-from bot.storage.column_types import utcnow
+from bot.storage.among import rows_among
+from bot.storage.column_types import driver_json, utcnow
 from bot.storage.tables import Answer
 from scoring.inputs import AnswerRecord
+from scoring.stored_rows import stored_time
 from scoring.values import validate_value
 
 
@@ -66,7 +67,8 @@ def answers_for_lead(session: Session, lead_id: int, *, slot: str | None = None)
 def answer_records_for_leads(
     session: Session, lead_ids: Iterable[int]
 ) -> dict[int, list[AnswerRecord]]:
-    """The scorer's view of the answers of many leads (one query), each lead's oldest first.
+    """The scorer's view of the answers of many leads (one query, read raw: it runs for
+    every batch of events), each lead's oldest first.
 
     Every id gets a list, empty when the lead has no answers.
     """
@@ -74,22 +76,18 @@ def answer_records_for_leads(
     out: dict[int, list[AnswerRecord]] = {lead_id: [] for lead_id in ids}
     if not ids:
         return out
-    rows = session.execute(
-        select(  # type: ignore[call-overload]
-            col(Answer.lead_id),
-            col(Answer.id),
-            col(Answer.slot),
-            col(Answer.value),
-            col(Answer.answered_at),
-            col(Answer.answered_by),
-            col(Answer.framework),
-            col(Answer.raw_text),
-        )
-        .where(among(session, col(Answer.lead_id), ids))
-        .order_by(col(Answer.answered_at), col(Answer.id))
+    rows = rows_among(
+        session,
+        "SELECT lead_id, id, slot, value, answered_at, answered_by, framework, raw_text"
+        " FROM answers WHERE lead_id {among} ORDER BY answered_at, id",
+        ids,
     )
     for lead_id, seq, slot, value, at, by, framework, raw_text in rows:
-        out[lead_id].append(AnswerRecord(slot, dict(value), at, seq, by, framework, raw_text))
+        out[lead_id].append(
+            AnswerRecord(
+                slot, dict(driver_json(value)), stored_time(at), seq, by, framework, raw_text
+            )
+        )
     return out
 
 

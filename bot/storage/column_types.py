@@ -25,6 +25,12 @@ load_json = orjson.loads
 """Parse a JSON column value."""
 
 
+def driver_json(value: Any) -> Any:
+    """A JSON column's value as a raw cursor returns it: SQLite gives the text (parsed
+    here), psycopg the parsed value."""
+    return load_json(value) if isinstance(value, str | bytes) else value
+
+
 def utcnow() -> datetime:
     """The current time as an aware UTC datetime."""
     return datetime.now(UTC)

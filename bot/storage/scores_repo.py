@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
-from bot.storage.among import among
-from bot.storage.column_types import utcnow
+from bot.storage.among import rows_among
+from bot.storage.column_types import driver_json, utcnow
 from bot.storage.tables import LeadScore, ScoreChange, metadata
 from bot.storage.upsert import BoundRows, ManyRows, cached_statement, insert_for
 
@@ -66,22 +66,19 @@ class StoredScore:
 
 def stored_scores(session: Session, lead_ids: Iterable[int]) -> dict[int, StoredScore]:
     """The stored model, total, tier, qualification and engagement state of many leads
-    (one query); leads never scored are absent."""
+    (one query, read raw: it runs for every batch of events); leads never scored are
+    absent."""
     ids = sorted(set(lead_ids))
     if not ids:
         return {}
-    rows = session.execute(
-        select(  # type: ignore[call-overload]
-            col(LeadScore.lead_id),
-            col(LeadScore.model),
-            col(LeadScore.total),
-            col(LeadScore.tier),
-            col(LeadScore.qualified),
-            col(LeadScore.state),
-        ).where(among(session, col(LeadScore.lead_id), ids))
+    rows = rows_among(
+        session,
+        "SELECT lead_id, model, total, tier, qualified, state FROM lead_scores"
+        " WHERE lead_id {among}",
+        ids,
     )
     return {
-        lead_id: StoredScore(model, total, tier, bool(qualified), state or {})
+        lead_id: StoredScore(model, float(total), tier, bool(qualified), driver_json(state) or {})
         for lead_id, model, total, tier, qualified, state in rows
     }
 

@@ -436,3 +436,50 @@ def test_datetimes_come_back_aware_utc(session: Session, lead_id: int) -> None:
     # comparisons in SQL use UTC on both backends
     assert repo.events_for_lead(session, lead_id, since=local) == [event]
     assert repo.events_for_lead(session, lead_id, since=local + timedelta(microseconds=1)) == []
+
+
+def test_batch_reads_give_what_the_orm_gives(session: Session, lead_id: int) -> None:
+    """The batch reads of incremental rescoring go around SQLAlchemy's row processing:
+    the records must be those built from the ORM objects (aware UTC times, parsed JSON,
+    oldest answer first)."""
+    from bot.storage.answers_repo import answer_records_for_leads, to_answer_record
+    from bot.storage.scores_repo import StoredScore, stored_scores
+
+    other = repo.upsert_lead(session, {"email": "joe@acme.com"})
+    assert other.id is not None
+    later = datetime(2026, 11, 3, 18, tzinfo=timezone(timedelta(hours=2)))
+    repo.add_answer(session, lead_id, "need", {"level": "high"}, source="cli", answered_at=later)
+    repo.add_answer(
+        session,
+        lead_id,
+        "budget",
+        {"status": "planned"},
+        source="cli",
+        raw_text="a plan",
+        framework="bant",
+        answered_by="U1",
+        answered_at=T0,
+    )
+    state = {"v": 2, "rules": {"demo": [[1796083676.5, "k1", None]]}, "n": 1}
+    repo.save_score(
+        session,
+        lead_id,
+        model="m",
+        total=81,
+        fit=70,
+        engagement=90,
+        grade="A1",
+        tier="hot",
+        qualified=True,
+        state=state,
+    )
+    records = answer_records_for_leads(session, [lead_id, other.id, lead_id])
+    expected = [to_answer_record(a) for a in repo.answers_for_lead(session, lead_id)]
+    assert records == {lead_id: expected, other.id: []}
+    assert [a.slot for a in records[lead_id]] == ["budget", "need"]
+    assert records[lead_id][1].answered_at == later and later.tzinfo is not None
+    assert records[lead_id][1].answered_at.utcoffset() == timedelta(0)
+    assert records[lead_id][0].raw_text == "a plan"
+    assert stored_scores(session, [other.id, lead_id]) == {
+        lead_id: StoredScore("m", 81.0, "hot", True, state)
+    }
