@@ -5,8 +5,11 @@ each batch's latency. Events spread uniformly over the leads of a demo database,
 nearly every event rescores a different lead (no batching luck).
 With --pg-replicas N (default 2) it also measures N `serve` processes sharing the
 PostgreSQL database, the requests spread over them (as behind a load balancer).
+Each setup runs --runs times (default 3, each on a fresh database): the figures are the
+median run's, with every run's events/s beside them, as a shared host's speed swings by
+a third within minutes.
 Run: python bench/bench_ingest.py [--backend sqlite|postgres|both] [--batches N]
-[--pg-replicas N]
+[--pg-replicas N] [--runs N]
 """
 
 from __future__ import annotations
@@ -122,6 +125,12 @@ def run(backend: str, n_batches: int, replicas: int = 1) -> dict[str, Any]:
     }
 
 
+def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """The median run's figures (by events/s), with every run's events/s."""
+    ordered = sorted(runs, key=lambda r: r["events_per_s"])
+    return {**ordered[len(ordered) // 2], "runs_events_per_s": [r["events_per_s"] for r in runs]}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--backend", choices=["sqlite", "postgres", "both"], default="both")
@@ -129,6 +138,7 @@ def main() -> None:
     parser.add_argument(
         "--pg-replicas", type=int, default=2, help="also run N serve replicas on PostgreSQL"
     )
+    parser.add_argument("--runs", type=int, default=3, help="runs of each setup (median)")
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     figures: dict[str, Any] = {
@@ -136,12 +146,14 @@ def main() -> None:
         "batch_size": BATCH,
         "concurrent_requests": CONCURRENT,
     }
-    for backend in backends:
-        figures[backend] = run(backend, args.batches)
+    setups = [(backend, backend, 1) for backend in backends]
     if "postgres" in backends and args.pg_replicas > 1:  # SQLite has one writer anyway
-        figures[f"postgres_{args.pg_replicas}_replicas"] = run(
-            "postgres", args.batches, args.pg_replicas
-        )
+        setups.append((f"postgres_{args.pg_replicas}_replicas", "postgres", args.pg_replicas))
+    runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in setups}
+    for _ in range(args.runs):  # interleaved, so a slow spell of the host hits every setup
+        for name, backend, replicas in setups:
+            runs[name].append(run(backend, args.batches, replicas))
+    figures.update({name: median_run(results) for name, results in runs.items()})
     figures["targets"] = {"events_per_s": 5000}
     emit("ingest", figures)
 
