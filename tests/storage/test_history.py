@@ -8,8 +8,9 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.storage import repository as repo
+from bot.storage.answers_repo import answer_records_for_leads, to_answer_record
 from bot.storage.events_repo import insert_new_events
-from bot.storage.scores_repo import record_score_changes
+from bot.storage.scores_repo import StoredScore, record_score_changes, stored_scores
 from bot.storage.tables import Event, LeadScore
 from scoring.inputs import AnswerRecord, EventRecord
 from scoring.values import AnswerValueError
@@ -442,9 +443,6 @@ def test_batch_reads_give_what_the_orm_gives(session: Session, lead_id: int) -> 
     """The batch reads of incremental rescoring go around SQLAlchemy's row processing:
     the records must be those built from the ORM objects (aware UTC times, parsed JSON,
     oldest answer first)."""
-    from bot.storage.answers_repo import answer_records_for_leads, to_answer_record
-    from bot.storage.scores_repo import StoredScore, stored_scores
-
     other = repo.upsert_lead(session, {"email": "joe@acme.com"})
     assert other.id is not None
     later = datetime(2026, 11, 3, 18, tzinfo=timezone(timedelta(hours=2)))
