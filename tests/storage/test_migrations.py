@@ -42,7 +42,7 @@ def _tables(url: str) -> set[str]:
 def test_fresh_database_upgrades_to_the_model_schema(empty_db_url: str) -> None:
     assert current(empty_db_url) is None
     upgrade(empty_db_url)
-    assert current(empty_db_url) == head() == "0006"
+    assert current(empty_db_url) == head() == "0007"
     assert _tables(empty_db_url) == set(metadata.tables) | {"alembic_version"}
     assert _diff(empty_db_url) == []
 
@@ -190,7 +190,7 @@ def _compression(url: str) -> dict[str, str]:
 
 
 def test_0006_compresses_score_json_with_lz4_on_postgresql(empty_db_url: str) -> None:
-    upgrade(empty_db_url)
+    upgrade(empty_db_url, "0006")
     if not empty_db_url.startswith("postgresql"):
         assert current(empty_db_url) == "0006"  # nothing to change on SQLite
         return
@@ -198,3 +198,24 @@ def test_0006_compresses_score_json_with_lz4_on_postgresql(empty_db_url: str) ->
     assert _compression(empty_db_url) == lz4
     downgrade(empty_db_url, "0005")
     assert set(_compression(empty_db_url).values()) == {""}  # the server's default
+
+
+def _table_options(url: str) -> list[str] | None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(
+                "SELECT reloptions FROM pg_class WHERE oid = 'lead_scores'::regclass"
+            ).scalar()
+    finally:
+        engine.dispose()
+
+
+def test_0007_leaves_free_space_in_score_pages_on_postgresql(empty_db_url: str) -> None:
+    upgrade(empty_db_url)
+    if not empty_db_url.startswith("postgresql"):
+        assert current(empty_db_url) == "0007"  # nothing to change on SQLite
+        return
+    assert _table_options(empty_db_url) == ["fillfactor=70"]
+    downgrade(empty_db_url, "0006")
+    assert _table_options(empty_db_url) is None
