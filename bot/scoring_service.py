@@ -12,17 +12,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
-from sqlmodel import col, select
 
 from bot.alerts.outbox import AlertBatch, before_change, queue_alerts
-from bot.storage.among import among
 from bot.storage.answers_repo import (
     answer_records_for_leads,
     answers_for_lead,
     to_answer_record,
 )
 from bot.storage.events_repo import events_for_lead, to_event_record
-from bot.storage.leads_repo import get_lead, to_profile
+from bot.storage.leads_repo import get_lead, lead_rows, to_profile
 from bot.storage.scores_repo import (
     StoredScore,
     bulk_save_scores,
@@ -164,18 +162,16 @@ def apply_new_events(
     order) and queue the alerts they cause, in the caller's transaction; return each
     lead's new result.
 
-    The leads, their stored scores and their answers are read in three queries, and each
-    lead's score is written once. Every event is still scored and checked against the
-    alert rules on its own, so score changes and alerts are those of one event at a time.
+    The leads, their stored scores and their answers are read in three raw queries (no
+    ORM objects: this runs for every batch of events), and each lead's score is written
+    once. Every event is still scored and checked against the alert rules on its own, so
+    score changes and alerts are those of one event at a time.
     A lead whose stored engagement state is unusable (none yet, or built with other
     rules) is recomputed from its stored events up to the event being applied; the
     result is the same either way (property-tested).
     """
     ids = sorted(events)
-    leads = {
-        lead.id: lead
-        for lead in session.scalars(select(Lead).where(among(session, col(Lead.id), ids)))
-    }
+    leads = lead_rows(session, ids)
     stored = stored_scores(session, ids)
     answers = answer_records_for_leads(session, ids)
     alerts = AlertBatch(session, ids, config, now)

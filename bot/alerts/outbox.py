@@ -22,6 +22,7 @@ from sqlmodel import col
 from bot.alerts.payload import alert_payload
 from bot.metrics import ALERTS_QUEUED
 from bot.storage.among import among
+from bot.storage.leads_repo import LeadRow
 from bot.storage.tables import Alert, AlertState, Lead, ScoreChange, metadata
 from bot.storage.upsert import ManyRows, insert_for
 from scoring.alert_rules import (
@@ -226,7 +227,7 @@ def before_change(change: ScoreChange) -> Snapshot | None:
 
 def queue_alerts(
     session: Session,
-    lead: Lead,
+    lead: Lead | LeadRow,
     result: ScoreResult,
     before: Snapshot | None,
     config: ScoringConfig,

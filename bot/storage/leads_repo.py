@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from bot.storage.among import among
+from bot.storage.among import among, rows_among
 from bot.storage.column_types import utcnow
 from bot.storage.tables import (
     Alert,
@@ -269,7 +270,38 @@ def merge_leads(session: Session, keep_id: int, drop_id: int) -> Lead:
     return keep
 
 
-def to_profile(lead: Lead) -> LeadProfile:
+@dataclass(slots=True, frozen=True)
+class LeadRow:
+    """A lead's columns as batch rescoring reads them: no ORM object (see `lead_rows`)."""
+
+    id: int
+    email: str
+    domain: str | None
+    company: str | None
+    name: str | None
+    title: str | None
+    industry: str | None
+    company_size: int | None
+    country: str | None
+    product: str | None
+    owner: str | None
+
+
+def lead_rows(session: Session, lead_ids: Iterable[int]) -> dict[int, LeadRow]:
+    """The leads with these ids (one query, read raw: it runs for every batch of events)."""
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return {}
+    rows = rows_among(
+        session,
+        "SELECT id, email, domain, company, name, title, industry, company_size, country,"
+        " product, owner FROM leads WHERE id {among}",
+        ids,
+    )
+    return {row[0]: LeadRow(*row) for row in rows}
+
+
+def to_profile(lead: Lead | LeadRow) -> LeadProfile:
     """The scorer's view of a lead."""
     return LeadProfile(
         email=lead.email,

@@ -8,6 +8,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from bot.storage import repository as repo
+from bot.storage.leads_repo import LeadRow, lead_rows
 from bot.storage.tables import Alert, Answer, Call, Conversation, Event, Lead, LeadScore, Outcome
 from scoring.inputs import LeadProfile
 
@@ -227,3 +228,42 @@ def test_merge_leads_rejects_bad_ids(session: Session) -> None:
         repo.merge_leads(session, lead.id, lead.id)
     with pytest.raises(LookupError):
         repo.merge_leads(session, lead.id, 999_999)
+
+
+def test_lead_rows_read_raw_what_the_orm_holds(session: Session) -> None:
+    """Batch rescoring reads leads without ORM objects: the same columns, unflushed
+    changes included; unknown ids are absent."""
+    jane = repo.upsert_lead(
+        session,
+        {
+            "email": "Jane@Acme.com",
+            "name": "Jane",
+            "title": "CFO",
+            "company_size": 250,
+            "country": "DE",
+            "product": "analytics",
+            "owner": "U42",
+        },
+    )
+    joe = repo.upsert_lead(session, {"email": "joe@globex.com"})
+    assert jane.id is not None and joe.id is not None
+    joe.industry = "Software"  # pending in the session
+    rows = lead_rows(session, [joe.id, jane.id, jane.id, 999])
+    assert set(rows) == {jane.id, joe.id}
+    for lead in (jane, joe):
+        assert lead.id is not None
+        assert rows[lead.id] == LeadRow(
+            lead.id,
+            lead.email,
+            lead.domain,
+            lead.company,
+            lead.name,
+            lead.title,
+            lead.industry,
+            lead.company_size,
+            lead.country,
+            lead.product,
+            lead.owner,
+        )
+    assert rows[joe.id].industry == "Software"
+    assert repo.to_profile(rows[jane.id]) == repo.to_profile(jane)
