@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from bot.gc_pause import without_gc
 from bot.scoring_service import score_change, score_history, score_row_values
-from bot.storage.column_types import load_json
+from bot.storage.column_types import driver_json
 from bot.storage.database import make_engine, read_only
 from bot.storage.scores_repo import bind_score_changes, bind_scores
 from bot.storage.upsert import BoundRows
@@ -98,7 +98,7 @@ def load_chunk(
             assert reuse is not None
             counts: dict[int, int] = dict(rows(_EVENT_COUNTS))
             for lead_id, raw in stored_states.items():
-                state = load_json(raw) if isinstance(raw, str | bytes) else raw
+                state = driver_json(raw)
                 model = reuse.model_for(leads[lead_id].profile.product)
                 if is_current(state, model, counts.get(lead_id, 0)):
                     leads[lead_id].state = state_from_json(state)
