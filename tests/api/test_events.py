@@ -425,9 +425,11 @@ async def test_requests_arriving_together_are_stored_together_each_answered(
         first = asyncio.create_task(post(client, bodies[0][0]))
         while not waiting:
             await asyncio.sleep(0.01)
-        rest = [asyncio.create_task(post(client, body, **params)) for body, params in bodies[1:]]
-        while len(waiting) < len(bodies):
-            await asyncio.sleep(0.01)
+        rest = []
+        for body, params in bodies[1:]:  # one after the other: they queue in this order
+            rest.append(asyncio.create_task(post(client, body, **params)))
+            while len(waiting) < 1 + len(rest):
+                await asyncio.sleep(0.01)
         first_may_go.set()
         responses = [await first, *await asyncio.gather(*rest)]
     assert groups == [1, 3]
