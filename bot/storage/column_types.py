@@ -15,6 +15,10 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 JSONType: TypeEngine[Any] = JSON().with_variant(JSONB(), "postgresql")
 """JSON column type: `JSON` everywhere, `JSONB` on PostgreSQL."""
 
+StoredJSONType: TypeEngine[Any] = JSON()
+"""JSON the database only stores and returns, never queries inside: `json` (text) on
+PostgreSQL too, which it checks but need not convert to JSONB on every write."""
+
 
 def dump_json(value: Any) -> str:
     """Serialise a JSON column value (orjson: ~10× the stdlib on score breakdowns)."""

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.storage.column_types import JSONType, UTCDateTime, utcnow
+from bot.storage.column_types import JSONType, StoredJSONType, UTCDateTime, utcnow
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -134,10 +134,11 @@ class LeadScore(SQLModel, table=True):
     grade: str
     tier: str
     qualified: bool
-    missing: list[str] = Field(default_factory=list, sa_type=JSONType, nullable=False)
-    flags: list[Any] = Field(default_factory=list, sa_type=JSONType, nullable=False)
-    breakdown: list[Any] = Field(default_factory=list, sa_type=JSONType, nullable=False)
-    state: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType, nullable=False)
+    # stored JSON (`json` on PostgreSQL): rewritten with every event, never queried inside
+    missing: list[str] = Field(default_factory=list, sa_type=StoredJSONType, nullable=False)
+    flags: list[Any] = Field(default_factory=list, sa_type=StoredJSONType, nullable=False)
+    breakdown: list[Any] = Field(default_factory=list, sa_type=StoredJSONType, nullable=False)
+    state: dict[str, Any] = Field(default_factory=dict, sa_type=StoredJSONType, nullable=False)
     last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     scored_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)
 

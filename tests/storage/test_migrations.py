@@ -42,7 +42,7 @@ def _tables(url: str) -> set[str]:
 def test_fresh_database_upgrades_to_the_model_schema(empty_db_url: str) -> None:
     assert current(empty_db_url) is None
     upgrade(empty_db_url)
-    assert current(empty_db_url) == head() == "0007"
+    assert current(empty_db_url) == head() == "0008"
     assert _tables(empty_db_url) == set(metadata.tables) | {"alembic_version"}
     assert _diff(empty_db_url) == []
 
@@ -212,10 +212,74 @@ def _table_options(url: str) -> list[str] | None:
 
 
 def test_0007_leaves_free_space_in_score_pages_on_postgresql(empty_db_url: str) -> None:
-    upgrade(empty_db_url)
+    upgrade(empty_db_url, "0007")
     if not empty_db_url.startswith("postgresql"):
         assert current(empty_db_url) == "0007"  # nothing to change on SQLite
         return
     assert _table_options(empty_db_url) == ["fillfactor=70"]
     downgrade(empty_db_url, "0006")
     assert _table_options(empty_db_url) is None
+
+
+def _json_columns(url: str) -> dict[str, str]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT column_name, data_type FROM information_schema.columns "
+                "WHERE table_name = 'lead_scores' AND data_type IN ('json', 'jsonb')"
+            )
+            return dict(rows.all())
+    finally:
+        engine.dispose()
+
+
+def _score_json(url: str) -> tuple[object, ...]:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            row = conn.execute(
+                select(LeadScore.missing, LeadScore.flags, LeadScore.breakdown, LeadScore.state)  # type: ignore[call-overload]
+            ).one()
+            return tuple(row)
+    finally:
+        engine.dispose()
+
+
+def test_0008_stores_score_json_as_json_text_on_postgresql(empty_db_url: str) -> None:
+    upgrade(empty_db_url, "0007")
+    engine = make_engine(empty_db_url)
+    values = (
+        [{"id": "budget", "label": "Budget confirmed", "reason": "budget not asked yet"}],
+        [{"code": "stale", "message": "No activity in 90 days"}],
+        [["engagement.demo_request", "Requested a demo", "event", 2, 51.0, 22.95, 1.8e9]],
+        {"v": 2, "n": 1, "rules": {"demo_request": [[1.8e9, "k-1", None]]}},
+    )
+    with Session(engine) as session, session.begin():
+        assert upsert_lead(session, {"email": "p1@acme.com"}).id == 1
+        session.execute(
+            insert(LeadScore.__table__),  # type: ignore[arg-type]
+            {
+                "lead_id": 1,
+                "model": "default",
+                "total": 40.0,
+                "fit": 30.0,
+                "engagement": 50.0,
+                "grade": "B2",
+                "tier": "warm",
+                "qualified": False,
+                **dict(zip(("missing", "flags", "breakdown", "state"), values, strict=True)),
+                "scored_at": datetime(2026, 11, 23, tzinfo=UTC),
+            },
+        )
+    engine.dispose()
+    upgrade(empty_db_url)
+    assert current(empty_db_url) == "0008"
+    assert _score_json(empty_db_url) == values
+    if not empty_db_url.startswith("postgresql"):
+        return  # nothing to change on SQLite
+    columns = ("missing", "flags", "breakdown", "state")
+    assert _json_columns(empty_db_url) == dict.fromkeys(columns, "json")
+    downgrade(empty_db_url, "0007")
+    assert _json_columns(empty_db_url) == dict.fromkeys(columns, "jsonb")
+    assert _score_json(empty_db_url) == values
