@@ -370,6 +370,36 @@ def test_bulk_and_single_score_writes_store_identical_column_values(
         assert single == bulk
 
 
+def test_bulk_writes_keep_each_rows_values_with_nulls_in_between(
+    session: Session, lead_id: int
+) -> None:
+    """On PostgreSQL a bulk write is one statement over one array per column: a column
+    null in some rows (or in all) must still land on the right rows."""
+    ids = [lead_id] + [repo.upsert_lead(session, {"email": f"n{i}@acme.com"}).id for i in range(3)]
+    base = {"model": "m", "fit": 1, "engagement": 2, "grade": "D4", "qualified": False}
+    activity = [None, T0, None, T0 - timedelta(hours=1)]
+    scores = [
+        {"lead_id": i, "total": n, "tier": "cold", "last_activity_at": at, **base}
+        for n, (i, at) in enumerate(zip(ids, activity, strict=True))
+    ]
+    assert repo.bulk_save_scores(session, scores) == 4
+    assert repo.bulk_save_scores(session, []) == 0
+    changes = [
+        {"lead_id": i, "new_total": n, "new_tier": "cold", "new_qualified": False, "at": T0}
+        | {"reason": "event", "old_total": None if n % 2 else 5.0, "ref": None}
+        for n, i in enumerate(ids)
+    ]
+    record_score_changes(session, changes)
+    record_score_changes(session, changes[:1])  # a single row with null columns
+    session.commit()
+    stored = {s.lead_id: s for s in session.exec(select(LeadScore))}
+    assert [(stored[i].total, stored[i].last_activity_at) for i in ids] == list(
+        zip([0.0, 1.0, 2.0, 3.0], activity, strict=True)
+    )
+    old_totals = [[c.old_total for c in repo.score_changes_for_lead(session, i)] for i in ids]
+    assert old_totals == [[5.0, 5.0], [None], [5.0], [None]]
+
+
 def test_json_roundtrip(session: Session, lead_id: int) -> None:
     state = {
         "nested": {"list": [1, 2.5, None, True, "ü"], "empty": {}},
