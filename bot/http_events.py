@@ -56,6 +56,8 @@ log = logging.getLogger(__name__)
 Status = Literal["accepted", "duplicate", "rejected"]
 Batch = tuple[list[Any], bool]
 """The items of one request, and its `create_leads`."""
+ParsedBatch = tuple[list[EventToStore | IdentifyToStore | Exception], bool]
+"""A request's items parsed (`to_store_all`), and its `create_leads`."""
 
 
 class ItemResult(BaseModel):
@@ -179,24 +181,17 @@ def ingest_together(
     source: str = "api",
 ) -> list[EventsResult]:
     """Validate and store several requests (items, create_leads), in order, in one
-    transaction; commit, then report on each.
-
-    Should the database abort the transaction (a deadlock on PostgreSQL, e.g. over leads
-    it creates), it is run again from the start (nothing of it was kept).
-    """
-    for attempt in range(1, RETRIES + 1):
-        try:
-            return _ingest_once(engine, requests, config, now, source)
-        except OperationalError as exc:
-            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE or attempt == RETRIES:
-                raise
-            log.info("events batch aborted by the database (%s), attempt %d", exc.orig, attempt)
-    raise AssertionError("unreachable")
+    transaction; commit, then report on each."""
+    parsed = [(to_store_all(items, now, source), create) for items, create in requests]
+    outcomes = store_together(engine, parsed, config, now)
+    return [report(items, o) for (items, _), o in zip(requests, outcomes, strict=True)]
 
 
-def _to_store(
+def to_store_all(
     items: list[Any], now: datetime, source: str
 ) -> list[EventToStore | IdentifyToStore | Exception]:
+    """Each item parsed and ready to store, or why it is invalid (`now`: the timestamp
+    of an item without one)."""
     out: list[EventToStore | IdentifyToStore | Exception] = []
     for index, raw in enumerate(items):
         try:
@@ -207,20 +202,34 @@ def _to_store(
     return out
 
 
-def _ingest_once(
-    engine: Engine,
-    requests: Sequence[Batch],
-    config: ScoringConfig,
-    now: datetime,
-    source: str,
-) -> list[EventsResult]:
-    parsed = [_to_store(items, now, source) for items, _ in requests]
+def store_together(
+    engine: Engine, requests: Sequence[ParsedBatch], config: ScoringConfig, now: datetime
+) -> list[list[Outcome]]:
+    """Store several parsed requests, in order, in one transaction; commit, then return
+    each one's item outcomes.
+
+    Should the database abort the transaction (a deadlock on PostgreSQL, e.g. over leads
+    it creates), it is run again from the start (nothing of it was kept).
+    """
+    for attempt in range(1, RETRIES + 1):
+        try:
+            return _store_once(engine, requests, config, now)
+        except OperationalError as exc:
+            if getattr(exc.orig, "sqlstate", None) not in RETRYABLE or attempt == RETRIES:
+                raise
+            log.info("events batch aborted by the database (%s), attempt %d", exc.orig, attempt)
+    raise AssertionError("unreachable")
+
+
+def _store_once(
+    engine: Engine, requests: Sequence[ParsedBatch], config: ScoringConfig, now: datetime
+) -> list[list[Outcome]]:
     # consecutive requests with the same create_leads are stored as one batch
     batches: list[tuple[bool, list[EventToStore | IdentifyToStore | Exception]]] = []
     start = 0
     for create_leads, same in groupby(requests, key=lambda r: r[1]):
         end = start + len(list(same))
-        batches.append((create_leads, [item for p in parsed[start:end] for item in p]))
+        batches.append((create_leads, [item for p, _ in requests[start:end] for item in p]))
         start = end
     outcomes: list[Outcome] = []
     with session_scope(engine) as session:
@@ -233,12 +242,13 @@ def _ingest_once(
             outcomes += store_items(session, batch, config, now, create_leads)
     results, offset = [], 0
     for items, _ in requests:
-        results.append(_result(items, outcomes[offset : offset + len(items)]))
+        results.append(outcomes[offset : offset + len(items)])
         offset += len(items)
     return results
 
 
-def _result(items: list[Any], outcomes: list[Outcome]) -> EventsResult:
+def report(items: list[Any], outcomes: list[Outcome]) -> EventsResult:
+    """The answer to a request: each of its `items`' outcome, in order."""
     results = []
     for index, (raw, outcome) in enumerate(zip(items, outcomes, strict=True)):
         message_id = _message_id(raw)
@@ -268,9 +278,10 @@ def events_router(
     """The `/events` endpoint, bound to the app's database and scoring config;
     `on_accepted` runs after a commit that stored events (it wakes the alert dispatcher)."""
     router = APIRouter()
-    # One write at a time, of every request waiting (see `bot.group_commit`).
-    writes: GroupCommitter[Batch, EventsResult] = GroupCommitter(
-        lambda requests: ingest_together(ctx.db, requests, ctx.config, ctx.now()),
+    # One write at a time, of every request waiting (see `bot.group_commit`); requests
+    # are parsed and answered outside it, alongside the write in progress.
+    writes: GroupCommitter[ParsedBatch, list[Outcome]] = GroupCommitter(
+        lambda requests: store_together(ctx.db, requests, ctx.config, ctx.now()),
         size=lambda request: len(request[0]),
         max_size=GROUP_ITEMS,
     )
@@ -303,7 +314,8 @@ def events_router(
         """
         items = _items(await _read_body(request))
         with EVENTS_BATCH_SECONDS.time():
-            result = await writes.submit((items, create_leads))
+            parsed = to_store_all(items, ctx.now(), "api")
+            result = report(items, await writes.submit((parsed, create_leads)))
         EVENTS.labels("accepted").inc(result.accepted)
         EVENTS.labels("duplicate").inc(result.duplicates)
         EVENTS.labels("rejected").inc(result.rejected)

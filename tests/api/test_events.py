@@ -311,7 +311,7 @@ def test_a_batch_aborted_by_a_deadlock_is_run_again(
     class Deadlock(Exception):
         sqlstate = "40P01"
 
-    real = http_events._ingest_once
+    real = http_events._store_once
     calls = []
 
     def flaky(*args: Any) -> Any:
@@ -320,7 +320,7 @@ def test_a_batch_aborted_by_a_deadlock_is_run_again(
             raise OperationalError("INSERT …", {}, Deadlock("deadlock detected"))
         return real(*args)
 
-    monkeypatch.setattr(http_events, "_ingest_once", flaky)
+    monkeypatch.setattr(http_events, "_store_once", flaky)
     config = load_config(Path(__file__).resolve().parents[2] / "config.yml")
     result = http_events.ingest(db, [track("dl-1"), track("dl-2")], config, NOW)
     assert len(calls) == 2
@@ -342,7 +342,7 @@ def test_a_batch_failing_otherwise_is_not_retried(
         calls.append(1)
         raise OperationalError("SELECT 1", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr(http_events, "_ingest_once", broken)
+    monkeypatch.setattr(http_events, "_store_once", broken)
     config = load_config(Path(__file__).resolve().parents[2] / "config.yml")
     with pytest.raises(OperationalError):
         http_events.ingest(db, [track("x-1")], config, NOW)
@@ -397,7 +397,7 @@ async def test_requests_arriving_together_are_stored_together_each_answered(
     waiting: list[Any] = []
     groups: list[int] = []
     first_may_go = threading.Event()
-    real = http_events.ingest_together
+    real = http_events.store_together
 
     class Counted(GroupCommitter):  # type: ignore[type-arg]
         async def submit(self, request: Any) -> Any:
@@ -411,7 +411,7 @@ async def test_requests_arriving_together_are_stored_together_each_answered(
         return real(engine, requests, *args, **kwargs)
 
     monkeypatch.setattr(http_events, "GroupCommitter", Counted)
-    monkeypatch.setattr(http_events, "ingest_together", held)
+    monkeypatch.setattr(http_events, "store_together", held)
     bodies = [
         ({"batch": [track("g-1")]}, {}),
         ({"batch": [track("g-2"), track("g-3", properties={"email": "new@lead.example"})]}, {}),
