@@ -279,7 +279,10 @@ def test_0008_stores_score_json_as_json_text_on_postgresql(empty_db_url: str) ->
     if not empty_db_url.startswith("postgresql"):
         return  # nothing to change on SQLite
     columns = ("missing", "flags", "breakdown", "state")
+    lz4 = {**dict.fromkeys(columns, "l"), "model": ""}  # 0006's compression is kept
     assert _json_columns(empty_db_url) == dict.fromkeys(columns, "json")
+    assert _compression(empty_db_url) == lz4
     downgrade(empty_db_url, "0007")
     assert _json_columns(empty_db_url) == dict.fromkeys(columns, "jsonb")
+    assert _compression(empty_db_url) == lz4
     assert _score_json(empty_db_url) == values

@@ -5,8 +5,8 @@ missing criteria and flags, ~2 KB of JSON nobody queries inside. Converting that
 JSONB on each write was a third of the upsert's server time; `json` keeps the text,
 only checked. Measured per row on the server (bind + execute, log durations, 4,000
 upserts): 33 + 62 µs as jsonb, 12 + 44 µs as json. The table is rewritten once
-(an exclusive lock for a moment on a team's few thousand leads). Nothing changes on
-SQLite.
+(an exclusive lock for a moment on a team's few thousand leads), keeping the lz4
+compression of 0006 (a type change resets it). Nothing changes on SQLite.
 
 Revision ID: 0008
 Revises: 0007
@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from alembic import op
+from sqlalchemy.engine import Connection
 
 revision: str = "0008"
 down_revision: str | Sequence[str] | None = "0007"
@@ -26,11 +27,21 @@ depends_on: str | Sequence[str] | None = None
 COLUMNS = ("missing", "flags", "breakdown", "state")
 
 
+def _has_lz4(bind: Connection) -> bool:
+    found = bind.exec_driver_sql(
+        "SELECT 'lz4' = ANY(enumvals) FROM pg_settings WHERE name = 'default_toast_compression'"
+    ).scalar()
+    return found is True
+
+
 def _retype(type_: str) -> None:
-    if op.get_bind().dialect.name != "postgresql":
+    bind = op.get_bind()
+    if bind.dialect.name != "postgresql":
         return
-    changes = ", ".join(f"ALTER COLUMN {c} TYPE {type_} USING {c}::{type_}" for c in COLUMNS)
-    op.execute(f"ALTER TABLE lead_scores {changes}")
+    changes = [f"ALTER COLUMN {c} TYPE {type_} USING {c}::{type_}" for c in COLUMNS]
+    if _has_lz4(bind):
+        changes += [f"ALTER COLUMN {c} SET COMPRESSION lz4" for c in COLUMNS]
+    op.execute(f"ALTER TABLE lead_scores {', '.join(changes)}")
 
 
 def upgrade() -> None:
