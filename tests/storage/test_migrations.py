@@ -7,6 +7,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from subprocess import PIPE
+from typing import Any, cast
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
@@ -131,30 +132,33 @@ def _breakdowns(url: str) -> dict[int, object]:
         engine.dispose()
 
 
+def _insert_score(session: Session, lead_id: int, **json_columns: object) -> None:
+    """A lead and its score row, written as the schema of the current revision stands
+    (`json_columns`: missing, flags, breakdown and state)."""
+    assert upsert_lead(session, {"email": f"p{lead_id}@acme.com"}).id == lead_id
+    session.execute(
+        insert(LeadScore.__table__),  # type: ignore[arg-type]
+        {
+            "lead_id": lead_id,
+            "model": "default",
+            "total": 40.0,
+            "fit": 30.0,
+            "engagement": 50.0,
+            "grade": "B2",
+            "tier": "warm",
+            "qualified": False,
+            **json_columns,
+            "scored_at": datetime(2026, 11, 23, tzinfo=UTC),
+        },
+    )
+
+
 def test_0005_compacts_stored_breakdowns_and_back(empty_db_url: str) -> None:
     upgrade(empty_db_url, "0004")
     engine = make_engine(empty_db_url)
     with Session(engine) as session, session.begin():
         for lead_id, breakdown in [(1, OLD_BREAKDOWN), (2, [])]:
-            assert upsert_lead(session, {"email": f"p{lead_id}@acme.com"}).id == lead_id
-            session.execute(
-                insert(LeadScore.__table__),  # type: ignore[arg-type]
-                {
-                    "lead_id": lead_id,
-                    "model": "default",
-                    "total": 40.0,
-                    "fit": 30.0,
-                    "engagement": 50.0,
-                    "grade": "B2",
-                    "tier": "warm",
-                    "qualified": False,
-                    "missing": [],
-                    "flags": [],
-                    "breakdown": breakdown,
-                    "state": {},
-                    "scored_at": datetime(2026, 11, 23, tzinfo=UTC),
-                },
-            )
+            _insert_score(session, lead_id, missing=[], flags=[], breakdown=breakdown, state={})
     engine.dispose()
     upgrade(empty_db_url)
     compact = _breakdowns(empty_db_url)
@@ -175,18 +179,23 @@ def test_0005_compacts_stored_breakdowns_and_back(empty_db_url: str) -> None:
     assert _breakdowns(empty_db_url) == {1: OLD_BREAKDOWN, 2: []}
 
 
-def _compression(url: str) -> dict[str, str]:
+def _rows(url: str, sql: str) -> list[Any]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            rows = conn.exec_driver_sql(
-                "SELECT attname, attcompression FROM pg_attribute "
-                "WHERE attrelid = 'lead_scores'::regclass AND attname IN "
-                "('missing', 'flags', 'breakdown', 'state', 'model')"
-            )
-            return {name: str(method) for name, method in rows}
+            return list(conn.exec_driver_sql(sql).all())
     finally:
         engine.dispose()
+
+
+def _compression(url: str) -> dict[str, str]:
+    rows = _rows(
+        url,
+        "SELECT attname, attcompression FROM pg_attribute "
+        "WHERE attrelid = 'lead_scores'::regclass AND attname IN "
+        "('missing', 'flags', 'breakdown', 'state', 'model')",
+    )
+    return {name: str(method) for name, method in rows}
 
 
 def test_0006_compresses_score_json_with_lz4_on_postgresql(empty_db_url: str) -> None:
@@ -201,14 +210,9 @@ def test_0006_compresses_score_json_with_lz4_on_postgresql(empty_db_url: str) ->
 
 
 def _table_options(url: str) -> list[str] | None:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return conn.exec_driver_sql(
-                "SELECT reloptions FROM pg_class WHERE oid = 'lead_scores'::regclass"
-            ).scalar()
-    finally:
-        engine.dispose()
+    sql = "SELECT reloptions FROM pg_class WHERE oid = 'lead_scores'::regclass"
+    [(options,)] = _rows(url, sql)
+    return cast(list[str] | None, options)
 
 
 def test_0007_leaves_free_space_in_score_pages_on_postgresql(empty_db_url: str) -> None:
@@ -222,16 +226,12 @@ def test_0007_leaves_free_space_in_score_pages_on_postgresql(empty_db_url: str) 
 
 
 def _json_columns(url: str) -> dict[str, str]:
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            rows = conn.exec_driver_sql(
-                "SELECT column_name, data_type FROM information_schema.columns "
-                "WHERE table_name = 'lead_scores' AND data_type IN ('json', 'jsonb')"
-            )
-            return dict(rows.all())
-    finally:
-        engine.dispose()
+    rows = _rows(
+        url,
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_name = 'lead_scores' AND data_type IN ('json', 'jsonb')",
+    )
+    return dict(rows)
 
 
 def _score_json(url: str) -> tuple[object, ...]:
@@ -256,29 +256,14 @@ def test_0008_stores_score_json_as_json_text_on_postgresql(empty_db_url: str) ->
         {"v": 2, "n": 1, "rules": {"demo_request": [[1.8e9, "k-1", None]]}},
     )
     with Session(engine) as session, session.begin():
-        assert upsert_lead(session, {"email": "p1@acme.com"}).id == 1
-        session.execute(
-            insert(LeadScore.__table__),  # type: ignore[arg-type]
-            {
-                "lead_id": 1,
-                "model": "default",
-                "total": 40.0,
-                "fit": 30.0,
-                "engagement": 50.0,
-                "grade": "B2",
-                "tier": "warm",
-                "qualified": False,
-                **dict(zip(("missing", "flags", "breakdown", "state"), values, strict=True)),
-                "scored_at": datetime(2026, 11, 23, tzinfo=UTC),
-            },
-        )
+        columns = ("missing", "flags", "breakdown", "state")
+        _insert_score(session, 1, **dict(zip(columns, values, strict=True)))
     engine.dispose()
     upgrade(empty_db_url)
     assert current(empty_db_url) == "0008"
     assert _score_json(empty_db_url) == values
     if not empty_db_url.startswith("postgresql"):
         return  # nothing to change on SQLite
-    columns = ("missing", "flags", "breakdown", "state")
     lz4 = {**dict.fromkeys(columns, "l"), "model": ""}  # 0006's compression is kept
     assert _json_columns(empty_db_url) == dict.fromkeys(columns, "json")
     assert _compression(empty_db_url) == lz4
