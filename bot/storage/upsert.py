@@ -150,8 +150,8 @@ def _over_arrays(sql: str, columns: list[Column[Any]], dialect: Any) -> str:
         json = isinstance(column.type, JSON)
         type_ = "TEXT" if json else column.type.compile(dialect=dialect)
         arrays.append(f"%({column.name})b::{type_}[]")
-        cast = f"::{column.type.compile(dialect=dialect)}" if json else ""
-        items.append(f"batch.{column.name}{cast}")
+        back = f"::{column.type.compile(dialect=dialect)}" if json else ""
+        items.append(f"batch.{column.name}{back}")
     names = ", ".join(column.name for column in columns)
     select = f" SELECT {', '.join(items)} FROM unnest({', '.join(arrays)}) AS batch({names})"
     return sql[:start] + select + sql[end + 1 :]
