@@ -10,9 +10,9 @@ from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
-from bot.storage.column_types import dump_json, utcnow
+from bot.storage.column_types import utcnow
 from bot.storage.tables import Event, metadata
-from bot.storage.upsert import cached_statement, chunks, insert_for
+from bot.storage.upsert import ManyRows, cached_statement, chunks, insert_for
 from scoring.config import normalize_event_name
 from scoring.inputs import EventRecord
 
@@ -102,37 +102,28 @@ def insert_new_events(
     A bad row raises `ValueError` before its batch is written.
     """
     connection = session.connection()
-    base = None if connection.dialect.name == "postgresql" else _insert_event(session)
+    dialect = connection.dialect
     inserted: set[str] = set()
     for chunk in chunks(rows, batch_size):
         now = utcnow()
         params = [_event_row(row, now) for row in chunk]
-        if base is None:
-            inserted.update(key for (key,) in connection.exec_driver_sql(_UNNEST, _arrays(params)))
+        if dialect.name == "postgresql":
+            bound = _NEW_EVENTS.bind(dialect, params)
+            inserted.update(key for (key,) in bound.returned(connection))
         else:
+            base = _insert_event(session)
             inserted.update(key for _id, key in connection.execute(base, params))
     return inserted
 
 
-# PostgreSQL: one array per column, so the statement text is the same for every batch
-# (a multi-row VALUES list is a new text per batch size, parsed again by psycopg), sent
-# as binary parameters (%b): quoting them as text arrays cost more than the insert.
-_UNNEST = """
-INSERT INTO events (lead_id, dedupe_key, type, properties, occurred_at, received_at, source)
-SELECT lead_id, dedupe_key, type, properties::jsonb, occurred_at, received_at, source
-FROM unnest(%(lead_id)b::integer[], %(dedupe_key)b::varchar[], %(type)b::varchar[],
-            %(properties)b::text[], %(occurred_at)b::timestamptz[],
-            %(received_at)b::timestamptz[], %(source)b::varchar[])
-     AS batch(lead_id, dedupe_key, type, properties, occurred_at, received_at, source)
-ON CONFLICT (dedupe_key) DO NOTHING
-RETURNING dedupe_key
-"""
-
-
-def _arrays(params: list[dict[str, Any]]) -> dict[str, list[Any]]:
-    columns: dict[str, list[Any]] = {name: [p[name] for p in params] for name in params[0]}
-    columns["properties"] = [dump_json(p) for p in columns["properties"]]
-    return columns
+# PostgreSQL: one statement over column arrays (`ManyRows`), the same text whatever the
+# batch size (a multi-row VALUES list is a new text per size, parsed again by psycopg).
+_NEW_EVENTS = ManyRows(
+    insert_for("postgresql", _EVENTS)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(_EVENTS.c.dedupe_key),
+    ("lead_id", "dedupe_key", "type", "properties", "occurred_at", "received_at", "source"),
+)
 
 
 def bulk_insert_events(

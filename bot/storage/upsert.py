@@ -181,3 +181,12 @@ class BoundRows:
         if self.rows:
             connection.exec_driver_sql(self.sql, self.params)
         return self.rows
+
+    def returned(self, connection: Connection) -> list[Any]:
+        """Run it; return what its RETURNING clause gives (one statement over arrays,
+        as on PostgreSQL: `executemany` returns nothing)."""
+        if not self.rows:
+            return []
+        if isinstance(self.params, list):
+            raise TypeError("RETURNING rows need the one statement over arrays (PostgreSQL)")
+        return list(connection.exec_driver_sql(self.sql, self.params))

@@ -511,3 +511,21 @@ def test_batch_reads_give_what_the_orm_gives(session: Session, lead_id: int) -> 
     assert stored_scores(session, [other.id, lead_id]) == {
         lead_id: StoredScore("m", 81.0, "hot", True, state)
     }
+
+
+def test_returning_rows_need_the_statement_over_arrays(session: Session, lead_id: int) -> None:
+    from bot.storage.events_repo import _NEW_EVENTS
+
+    dialect = session.get_bind().dialect
+    row = {"lead_id": lead_id, "dedupe_key": "k-1", "type": "demo_request", "properties": {}}
+    bound = _NEW_EVENTS.bind(
+        dialect, [{**row, "occurred_at": T0, "received_at": T0, "source": "x"}]
+    )
+    if dialect.name == "sqlite":  # executemany: one statement per row, which returns nothing
+        with pytest.raises(TypeError, match="RETURNING"):
+            bound.returned(session.connection())
+        assert _event_count(session) == 0
+    else:
+        assert bound.returned(session.connection()) == [("k-1",)]
+        assert bound.returned(session.connection()) == []  # a duplicate now
+    assert _NEW_EVENTS.bind(dialect, []).returned(session.connection()) == []
