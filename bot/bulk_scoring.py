@@ -28,6 +28,7 @@ from bot.gc_pause import without_gc
 from bot.scoring_service import score_change, score_history, score_row_values
 from bot.storage.column_types import driver_json
 from bot.storage.database import make_engine, read_only
+from bot.storage.leads_repo import lock_lead_range
 from bot.storage.scores_repo import bind_score_changes, bind_scores
 from bot.storage.upsert import BoundRows
 from scoring.alert_rules import Snapshot
@@ -192,12 +193,13 @@ def _rescore_range(bounds: tuple[int, int]) -> tuple[int, int, Counter[str]]:
 
     # Read, score and bind outside the write transaction, so that workers overlap on
     # SQLite (one writer at a time); redo the chunk should a lead have been scored
-    # meanwhile.
+    # meanwhile (checked with the chunk's leads locked, so none is scored after).
     with read_only(engine).connect() as conn:
         leads = load_chunk(conn, *bounds, reuse)
     scored = score_all(leads)
     scores, changes = bound(scored)
     with Session(engine) as session, session.begin():
+        lock_lead_range(session, *bounds)
         if _scored_since(session.connection(), leads, *bounds):
             leads = load_chunk(session.connection(), *bounds, reuse)
             scored = score_all(leads)

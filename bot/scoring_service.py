@@ -20,7 +20,7 @@ from bot.storage.answers_repo import (
     to_answer_record,
 )
 from bot.storage.events_repo import events_for_lead, to_event_record
-from bot.storage.leads_repo import get_lead, lead_rows, to_profile
+from bot.storage.leads_repo import get_lead, lead_rows, lock_lead_ids, to_profile
 from bot.storage.scores_repo import (
     StoredScore,
     bulk_save_scores,
@@ -135,7 +135,11 @@ def rescore_lead(
     reason: str = "rescore",
     ref: str | None = None,
 ) -> ScoreResult:
-    """Recompute a lead from everything stored and save it (never alerts)."""
+    """Recompute a lead from everything stored and save it (never alerts).
+
+    The lead is locked first (`lock_lead_ids`), so a concurrent writer's score is read,
+    not overwritten; so is every other read-modify-write of a score here."""
+    lock_lead_ids(session, [lead_id])
     return _rescore(session, _lead(session, lead_id), config, now, reason, ref)[0]
 
 
@@ -250,6 +254,7 @@ def apply_new_answer(
 ) -> ScoreResult:
     """Rescore after an answer was stored (engagement from the stored state as is) and
     queue the alerts it causes (same transaction)."""
+    lock_lead_ids(session, [lead_id])
     lead = _lead(session, lead_id)
     model = config.model_for(lead.product)
     stored = get_score(session, lead_id)

@@ -176,15 +176,36 @@ def get_lead_by_email(session: Session, email: str) -> Lead | None:
     return session.scalars(select(Lead).where(Lead.email == value)).first()
 
 
+def _lock_where(session: Session, *where: Any) -> None:
+    """On PostgreSQL, lock the leads matching `where` in id order for the rest of the
+    transaction; SQLite transactions are immediate already: one writer at a time.
+
+    FOR NO KEY UPDATE: score writers queue on each other, and taking the locks in id
+    order they never deadlock; the FOR KEY SHARE of a foreign key check (an alert row
+    the dispatcher inserts for the lead, an answer) neither waits for them nor blocks them.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = select(Lead.id).where(*where).order_by(col(Lead.id))
+        session.execute(stmt.with_for_update(key_share=True)).all()
+
+
 def lock_leads(session: Session, emails: Iterable[str | None]) -> None:
-    """On PostgreSQL, lock the leads with these emails in id order (FOR UPDATE) for the
-    rest of the transaction: writers that lock their leads this way never deadlock."""
-    if session.get_bind().dialect.name != "postgresql":
-        return  # SQLite transactions are immediate: one writer at a time
+    """Lock the leads with these emails before rescoring them (see `_lock_where`)."""
     wanted = sorted({e.strip().lower() for e in emails if e})
     if wanted:
-        stmt = select(Lead.id).where(among(session, col(Lead.email), wanted)).order_by(col(Lead.id))
-        session.execute(stmt.with_for_update()).all()
+        _lock_where(session, among(session, col(Lead.email), wanted))
+
+
+def lock_lead_ids(session: Session, lead_ids: Iterable[int]) -> None:
+    """Lock these leads before rescoring them (see `_lock_where`)."""
+    wanted = sorted(set(lead_ids))
+    if wanted:
+        _lock_where(session, among(session, col(Lead.id), wanted))
+
+
+def lock_lead_range(session: Session, lo: int, hi: int) -> None:
+    """Lock the leads with ids in [lo, hi) before rescoring them (see `_lock_where`)."""
+    _lock_where(session, col(Lead.id) >= lo, col(Lead.id) < hi)
 
 
 def find_leads_by_domain(session: Session, domain: str) -> list[Lead]:
