@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import IntegrityError
@@ -287,16 +287,19 @@ def store_items(
 ) -> list[Outcome]:
     """Store a batch in order, in the caller's transaction; return each item's outcome.
 
-    An item given as an exception (it did not parse) is returned as its own outcome. On
-    PostgreSQL the batch's leads are locked first, in id order, so concurrent batches on
-    the same leads queue rather than deadlock. The cyclic GC is paused meanwhile
-    (`bot.gc_pause`).
+    An item given as an exception (it did not parse) is returned as its own outcome.
+    On PostgreSQL, a batch of events for leads known by email locks its leads only to
+    write their scores (`apply_new_events`: one round, in id order); a batch with
+    identifies or anonymous events, which lock and write one at a time, locks all its
+    leads first, in id order, so that concurrent batches on the same leads queue rather
+    than deadlock. The cyclic GC is paused meanwhile (`bot.gc_pause`).
     """
-    lock_leads(session, [i.email for i in items if not isinstance(i, Exception)])
+    if not all(isinstance(i, Exception) or _by_email(i) for i in items):
+        lock_leads(session, [i.email for i in items if not isinstance(i, Exception)])
     outcomes: list[Outcome] = []
     run: list[EventToStore] = []
     for item in items:
-        if isinstance(item, EventToStore) and item.email is not None:
+        if _by_email(item):
             run.append(item)
             continue
         outcomes += _store_events(session, run, config, now, create_leads)
@@ -304,6 +307,11 @@ def store_items(
         outcomes.append(_store_one(session, item, config, now, create_leads))
     outcomes += _store_events(session, run, config, now, create_leads)
     return outcomes
+
+
+def _by_email(item: object) -> TypeGuard[EventToStore]:
+    """Whether the item is an event for a lead known by email (stored set-based)."""
+    return isinstance(item, EventToStore) and item.email is not None
 
 
 def _store_events(

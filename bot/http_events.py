@@ -234,8 +234,9 @@ def _store_once(
     outcomes: list[Outcome] = []
     with session_scope(engine) as session:
         if len(batches) > 1:
-            # All their leads at once, in id order, as `store_items` does for one batch:
-            # several rounds could deadlock with another replica's group.
+            # All their leads at once, in id order (as `store_items` does for a batch that
+            # locks in several rounds): a round per batch could deadlock with another
+            # replica's group.
             valid = [i for _, batch in batches for i in batch if not isinstance(i, Exception)]
             lock_leads(session, [item.email for item in valid])
         for create_leads, batch in batches:

@@ -8,6 +8,7 @@ qualification moved.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,7 @@ from bot.storage.scores_repo import (
     record_score_change,
     record_score_changes,
     save_score,
+    scored_at_of,
     stored_scores,
 )
 from bot.storage.tables import Lead, ScoreChange
@@ -173,14 +175,61 @@ def apply_new_events(
     A lead whose stored engagement state is unusable (none yet, or built with other
     rules) is recomputed from its stored events up to the event being applied; the
     result is the same either way (property-tested).
+
+    On PostgreSQL the leads are read and scored before they are locked, so that
+    replicas writing at once overlap but for the writes; once locked, a lead scored by
+    someone else meanwhile (its `scored_at` moved) is read and scored again (tested).
     """
     ids = sorted(events)
+    parts = [_score_in_memory(session, ids, events, config, now)]
+    if lock_lead_ids(session, ids):
+        current = scored_at_of(session, ids)
+        moved = [i for i in ids if current.get(i) != parts[0].read.get(i)]
+        if moved:
+            parts[0].forget(moved)
+            parts.append(_score_in_memory(session, moved, events, config, now))
+    results: dict[int, ScoreResult] = {}
+    for part in parts:
+        part.alerts.flush()
+        results.update(part.results)
+    bulk_save_scores(
+        session,
+        [{"lead_id": i, "scored_at": now, **score_row_values(results[i])} for i in ids],
+    )
+    record_score_changes(session, [change for part in parts for change in part.changes])
+    return results
+
+
+@dataclass(slots=True)
+class _Scored:
+    """New events applied to some leads in memory, nothing written yet: their results,
+    score changes and queued alerts, and each lead's `scored_at` as read."""
+
+    results: dict[int, ScoreResult]
+    changes: list[dict[str, Any]]
+    alerts: AlertBatch
+    read: dict[int, Any]
+
+    def forget(self, lead_ids: list[int]) -> None:
+        """Drop these leads' part (they are scored again)."""
+        gone = set(lead_ids)
+        for lead_id in gone:
+            del self.results[lead_id]
+        self.changes = [c for c in self.changes if c["lead_id"] not in gone]
+        self.alerts.forget(gone)
+
+
+def _score_in_memory(
+    session: Session,
+    ids: list[int],
+    events: Mapping[int, Sequence[EventRecord]],
+    config: ScoringConfig,
+    now: datetime,
+) -> _Scored:
     leads = lead_rows(session, ids)
     stored = stored_scores(session, ids)
     answers = answer_records_for_leads(session, ids)
-    alerts = AlertBatch(session, ids, config, now)
-    results: dict[int, ScoreResult] = {}
-    changes: list[dict[str, Any]] = []
+    scored = _Scored({}, [], AlertBatch(session, ids, config, now), {})
     for lead_id in ids:
         lead = leads.get(lead_id)
         if lead is None:
@@ -188,6 +237,8 @@ def apply_new_events(
         model = config.model_for(lead.product)
         profile = to_profile(lead)
         old = stored.get(lead_id)
+        if old is not None:
+            scored.read[lead_id] = old.scored_at
         before = None if old is None else Snapshot(old.total, old.tier, old.qualified)
         state = _usable_state(old, model.name)
         batch = events[lead_id]
@@ -207,22 +258,16 @@ def apply_new_events(
                 ]
                 state = build_state(stored_events, model)
             state = compact_state(state, model, now)
-            result = results[lead_id] = score_from_state(
+            result = scored.results[lead_id] = score_from_state(
                 profile, answers[lead_id], state, model, config, now
             )
             after = Snapshot(result.total, result.tier, result.qualified)
             if after != before:
-                changes.append(score_change(lead_id, before, after, now, "event", event.key))
+                scored.changes.append(score_change(lead_id, before, after, now, "event", event.key))
             trigger = f"event:{event.key}"
-            queue_alerts(session, lead, result, before, config, now, trigger, event, alerts)
+            queue_alerts(session, lead, result, before, config, now, trigger, event, scored.alerts)
             before = after
-    alerts.flush()
-    bulk_save_scores(
-        session,
-        [{"lead_id": i, "scored_at": now, **score_row_values(r)} for i, r in results.items()],
-    )
-    record_score_changes(session, changes)
-    return results
+    return scored
 
 
 def score_change(

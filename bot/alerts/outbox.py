@@ -138,6 +138,12 @@ class AlertBatch:
         self.for_lead(alert["lead_id"]).last_alert_at = self._now
         self._alerts.append(alert)
 
+    def forget(self, lead_ids: Iterable[int]) -> None:
+        """Drop what was queued for these leads (their scoring is to be redone)."""
+        gone = set(lead_ids)
+        self._alerts = [a for a in self._alerts if a["lead_id"] not in gone]
+        self._states = {key: row for key, row in self._states.items() if key[0] not in gone}
+
     def flush(self) -> None:
         """Write the rule states and alert rows queued so far."""
         dialect = self._session.get_bind().dialect

@@ -176,17 +176,20 @@ def get_lead_by_email(session: Session, email: str) -> Lead | None:
     return session.scalars(select(Lead).where(Lead.email == value)).first()
 
 
-def _lock_where(session: Session, *where: Any) -> None:
+def _lock_where(session: Session, *where: Any) -> bool:
     """On PostgreSQL, lock the leads matching `where` in id order for the rest of the
-    transaction; SQLite transactions are immediate already: one writer at a time.
+    transaction and return True; SQLite transactions are immediate already (one writer
+    at a time): False, nothing to do.
 
     FOR NO KEY UPDATE: score writers queue on each other, and taking the locks in id
     order they never deadlock; the FOR KEY SHARE of a foreign key check (an alert row
     the dispatcher inserts for the lead, an answer) neither waits for them nor blocks them.
     """
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = select(Lead.id).where(*where).order_by(col(Lead.id))
-        session.execute(stmt.with_for_update(key_share=True)).all()
+    if session.get_bind().dialect.name != "postgresql":
+        return False
+    stmt = select(Lead.id).where(*where).order_by(col(Lead.id))
+    session.execute(stmt.with_for_update(key_share=True)).all()
+    return True
 
 
 def lock_leads(session: Session, emails: Iterable[str | None]) -> None:
@@ -196,11 +199,11 @@ def lock_leads(session: Session, emails: Iterable[str | None]) -> None:
         _lock_where(session, among(session, col(Lead.email), wanted))
 
 
-def lock_lead_ids(session: Session, lead_ids: Iterable[int]) -> None:
-    """Lock these leads before rescoring them (see `_lock_where`)."""
+def lock_lead_ids(session: Session, lead_ids: Iterable[int]) -> bool:
+    """Lock these leads before rescoring them (see `_lock_where`); whether the database
+    needed it (False on SQLite)."""
     wanted = sorted(set(lead_ids))
-    if wanted:
-        _lock_where(session, among(session, col(Lead.id), wanted))
+    return bool(wanted) and _lock_where(session, among(session, col(Lead.id), wanted))
 
 
 def lock_lead_range(session: Session, lo: int, hi: int) -> None:

@@ -7,10 +7,11 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
@@ -21,7 +22,7 @@ from bot.scoring_service import apply_new_answer, rescore_lead
 from bot.storage.answers_repo import add_answer
 from bot.storage.database import session_scope
 from bot.storage.leads_repo import upsert_lead
-from bot.storage.scores_repo import get_score
+from bot.storage.scores_repo import get_score, score_changes_for_lead
 from bot.storage.tables import Alert
 from scoring.config import ScoringConfig
 from scoring.inputs import EventRecord
@@ -46,22 +47,35 @@ def lead_id(engine: Engine, config: ScoringConfig) -> int:
         return lead.id
 
 
-def _demo(key: str) -> EventToStore:
-    return EventToStore(0, EMAIL, EventRecord("Demo Requested", NOW, key, {}), "api")
+def _event(key: str, type_: str = "Demo Requested", **properties: str) -> EventToStore:
+    return EventToStore(0, EMAIL, EventRecord(type_, NOW, key, properties), "api")
+
+
+def _surge(prefix: str) -> list[EventToStore]:
+    """Events taking the lead from 6.6 to 29.1 points: a surge alert (+20) on the last."""
+    return [
+        _event(f"{prefix}-demo"),
+        _event(f"{prefix}-visit", "Page Viewed", path="/pricing"),
+        _event(f"{prefix}-webinar", "Webinar Attended", webinar_id="w"),
+    ]
 
 
 @contextmanager
-def open_event_batch(engine: Engine, config: ScoringConfig) -> Iterator[None]:
-    """An event batch for the lead, stored and scored in a transaction that stays open
-    (another `serve` replica mid-write) until the block ends; then it commits."""
+def open_event_batch(
+    engine: Engine, config: ScoringConfig, items: list[EventToStore] | None = None
+) -> Iterator[None]:
+    """An event batch for the lead (one demo request unless `items` are given), stored
+    and scored in a transaction that stays open (another `serve` replica mid-write)
+    until the block ends; then it commits."""
+    items = items or [_event("held-demo")]
     stored, may_commit = threading.Event(), threading.Event()
     errors: list[BaseException] = []
 
     def write() -> None:
         try:
             with session_scope(engine) as session:
-                outcomes = store_items(session, [_demo("held-demo")], config, NOW, False)
-                assert outcomes == ["accepted"]
+                outcomes = store_items(session, items, config, NOW, False)
+                assert outcomes == ["accepted"] * len(items)
                 stored.set()
                 assert may_commit.wait(10)
         except BaseException as exc:
@@ -116,6 +130,55 @@ def test_an_answer_scored_during_an_event_batch_keeps_the_event(
         assert stored is not None and "held-demo" in str(stored.state)
         assert "budget" not in {m["id"] for m in stored.missing}
         assert stored.total == rescore_lead(session, lead_id, config, NOW).total
+
+
+def test_an_event_batch_scored_during_another_keeps_both_events(
+    engine: Engine, config: ScoringConfig, lead_id: int
+) -> None:
+    """A batch of events is read and scored before its leads are locked (replicas
+    overlap); once locked, it finds the lead scored meanwhile and scores it again."""
+    later = NOW + timedelta(seconds=1)
+
+    def second_batch() -> None:
+        with session_scope(engine) as session:
+            item = _event("second-visit", "Page Viewed", path="/pricing")
+            assert store_items(session, [item], config, later, False) == ["accepted"]
+
+    with open_event_batch(engine, config):
+        finish = run_meanwhile(second_batch)
+    finish()
+    with Session(engine) as session:
+        stored = get_score(session, lead_id)
+        assert stored is not None
+        assert "held-demo" in str(stored.state) and "second-visit" in str(stored.state)
+        changes = [
+            (c.ref, c.old_total, c.new_total) for c in score_changes_for_lead(session, lead_id)
+        ]
+        assert [ref for ref, _, _ in changes] == [None, "held-demo", "second-visit"]
+        assert all(a[2] == b[1] for a, b in pairwise(changes))
+        assert stored.total == changes[-1][2] == rescore_lead(session, lead_id, config, later).total
+
+
+def test_an_event_batch_scored_again_drops_the_alert_it_queued_on_the_old_score(
+    engine: Engine, config: ScoringConfig, lead_id: int
+) -> None:
+    """On the score read before the lock, the second surge alerts; scored again after
+    the first surge's alert, the lead is in its cooldown: one alert in all."""
+
+    def second_batch() -> None:
+        with session_scope(engine) as session:
+            assert store_items(session, _surge("second"), config, NOW, False) == ["accepted"] * 3
+
+    with open_event_batch(engine, config, _surge("held")):
+        finish = run_meanwhile(second_batch)
+    finish()
+    with Session(engine) as session:
+        alerts = session.scalars(select(Alert.dedupe_key)).all()
+        assert alerts == [f"{lead_id}:event:held-webinar"]
+        stored = get_score(session, lead_id)
+        assert (
+            stored is not None and stored.total == rescore_lead(session, lead_id, config, NOW).total
+        )
 
 
 def test_the_bulk_rescore_during_an_event_batch_keeps_the_event(

@@ -10,7 +10,12 @@ from sqlmodel import Session, func, select
 from bot.storage import repository as repo
 from bot.storage.answers_repo import answer_records_for_leads, to_answer_record
 from bot.storage.events_repo import insert_new_events
-from bot.storage.scores_repo import StoredScore, record_score_changes, stored_scores
+from bot.storage.scores_repo import (
+    StoredScore,
+    record_score_changes,
+    scored_at_of,
+    stored_scores,
+)
 from bot.storage.tables import Event, LeadScore
 from scoring.inputs import AnswerRecord, EventRecord
 from scoring.values import AnswerValueError
@@ -508,9 +513,10 @@ def test_batch_reads_give_what_the_orm_gives(session: Session, lead_id: int) -> 
     assert records[lead_id][1].answered_at == later and later.tzinfo is not None
     assert records[lead_id][1].answered_at.utcoffset() == timedelta(0)
     assert records[lead_id][0].raw_text == "a plan"
-    assert stored_scores(session, [other.id, lead_id]) == {
-        lead_id: StoredScore("m", 81.0, "hot", True, state)
-    }
+    stored = stored_scores(session, [other.id, lead_id])
+    versions = scored_at_of(session, [other.id, lead_id])
+    assert list(versions) == [lead_id] and versions[lead_id] is not None
+    assert stored == {lead_id: StoredScore("m", 81.0, "hot", True, state, versions[lead_id])}
 
 
 def test_returning_rows_need_the_statement_over_arrays(session: Session, lead_id: int) -> None:
