@@ -16,6 +16,11 @@ EVENTS_BATCH_SECONDS = Histogram(
     " write it is grouped in)",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
 )
+SCORES_REDONE = Counter(
+    "qualibot_event_scores_redone",
+    "Leads of an event batch scored again once locked, another writer (a replica) having"
+    " scored them meanwhile",
+)
 ALERTS_QUEUED = Counter("qualibot_alerts_queued", "Alerts written to the outbox", ["rule"])
 ALERTS_SENT = Counter("qualibot_alerts_sent", "Alerts posted to Slack", ["kind"])
 ALERTS_FAILED = Counter("qualibot_alerts_failed", "Alert posts that failed (will be retried)")

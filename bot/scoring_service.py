@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.alerts.outbox import AlertBatch, before_change, queue_alerts
+from bot.metrics import SCORES_REDONE
 from bot.storage.answers_repo import (
     answer_records_for_leads,
     answers_for_lead,
@@ -186,6 +187,7 @@ def apply_new_events(
         current = scored_at_of(session, ids)
         moved = [i for i in ids if current.get(i) != parts[0].read.get(i)]
         if moved:
+            SCORES_REDONE.inc(len(moved))
             parts[0].forget(moved)
             parts.append(_score_in_memory(session, moved, events, config, now))
     results: dict[int, ScoreResult] = {}
