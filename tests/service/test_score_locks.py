@@ -94,8 +94,14 @@ def open_event_batch(
     assert errors == []
 
 
-def run_meanwhile(work: Callable[[], None]) -> Callable[[], None]:
-    """Start `work` in a thread; the returned function waits for it, re-raising its error."""
+def during_open_batch(
+    engine: Engine,
+    config: ScoringConfig,
+    work: Callable[[], None],
+    items: list[EventToStore] | None = None,
+) -> None:
+    """Run `work` in a thread while an event batch is open (`open_event_batch`); return
+    once both have committed, re-raising the work's error."""
     errors: list[BaseException] = []
 
     def run() -> None:
@@ -105,14 +111,11 @@ def run_meanwhile(work: Callable[[], None]) -> Callable[[], None]:
             errors.append(exc)
 
     thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(0.5)  # unguarded, it would read the score and write over it here
-
-    def finish() -> None:
-        thread.join(10)
-        assert not thread.is_alive() and errors == []
-
-    return finish
+    with open_event_batch(engine, config, items):
+        thread.start()
+        thread.join(0.5)  # unguarded, it would read the score and write over it here
+    thread.join(10)
+    assert not thread.is_alive() and errors == []
 
 
 def test_an_answer_scored_during_an_event_batch_keeps_the_event(
@@ -123,9 +126,7 @@ def test_an_answer_scored_during_an_event_batch_keeps_the_event(
             add_answer(session, lead_id, "budget", BUDGET, source="test", answered_at=NOW)
             apply_new_answer(session, lead_id, config, NOW + timedelta(seconds=1))
 
-    with open_event_batch(engine, config):
-        finish = run_meanwhile(answer)
-    finish()
+    during_open_batch(engine, config, answer)
     with Session(engine) as session:
         stored = get_score(session, lead_id)
         assert stored is not None and "held-demo" in str(stored.state)
@@ -151,9 +152,7 @@ def test_an_event_batch_scored_during_another_keeps_both_events(
             item = _event("second-visit", "Page Viewed", path="/pricing")
             assert store_items(session, [item], config, later, False) == ["accepted"]
 
-    with open_event_batch(engine, config):
-        finish = run_meanwhile(second_batch)
-    finish()
+    during_open_batch(engine, config, second_batch)
     with Session(engine) as session:
         stored = get_score(session, lead_id)
         assert stored is not None
@@ -177,9 +176,7 @@ def test_an_event_batch_scored_again_drops_the_alert_it_queued_on_the_old_score(
         with session_scope(engine) as session:
             assert store_items(session, _surge("second"), config, NOW, False) == ["accepted"] * 3
 
-    with open_event_batch(engine, config, _surge("held")):
-        finish = run_meanwhile(second_batch)
-    finish()
+    during_open_batch(engine, config, second_batch, _surge("held"))
     with Session(engine) as session:
         alerts = session.scalars(select(Alert.dedupe_key)).all()
         assert alerts == [f"{lead_id}:event:held-webinar"]
@@ -195,9 +192,7 @@ def test_the_bulk_rescore_during_an_event_batch_keeps_the_event(
     def rescore() -> None:
         rescore_all(db_url, config, NOW, workers=1)
 
-    with open_event_batch(engine, config):
-        finish = run_meanwhile(rescore)
-    finish()
+    during_open_batch(engine, config, rescore)
     with Session(engine) as session:
         stored = get_score(session, lead_id)
         assert stored is not None and "held-demo" in str(stored.state)
