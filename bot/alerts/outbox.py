@@ -14,14 +14,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Integer, bindparam, func, select, true
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
-from sqlmodel import col
 
 from bot.alerts.payload import alert_payload
 from bot.metrics import ALERTS_QUEUED
-from bot.storage.among import among
+from bot.storage.among import rows_among
+from bot.storage.column_types import UTCDateTime
 from bot.storage.leads_repo import LeadRow
 from bot.storage.tables import Alert, AlertState, Lead, ScoreChange, metadata
 from bot.storage.upsert import ManyRows, insert_for
@@ -39,6 +37,7 @@ from scoring.config import ScoringConfig
 from scoring.inputs import EventRecord
 from scoring.notify_config import NegativeSignalRule, TierEnteredRule
 from scoring.result import ScoreResult
+from scoring.stored_rows import stored_time
 
 log = logging.getLogger(__name__)
 
@@ -159,61 +158,58 @@ class AlertBatch:
             self._alerts = []
 
 
+_STATES_SQL = "SELECT lead_id, rule_id, active FROM alert_states WHERE lead_id {among}"
+_LAST_ALERTS_SQL = (
+    "SELECT lead_id, max(created_at) FROM alerts"
+    f" WHERE lead_id {{among}} AND kind <> '{ROLLUP}' GROUP BY lead_id"
+)
+# (lead id, lowest old total, lowest new total) of each lead's score changes since a time
+# (leads without any may be absent, or have NULLs). On PostgreSQL, per lead (a LATERAL
+# subquery over the ids): each is a short range of the (lead_id, at) index. The grouped
+# `lead_id = ANY(…) AND at >= …` let it scan every recent change of every lead by the
+# `at` index once its statistics lagged behind a busy table. SQLite keeps no statistics
+# and takes the (lead_id, at) index for it.
+_LOWS_SQL = {
+    "postgresql": "SELECT wanted.id, lows.old, lows.new"
+    " FROM unnest(%s::integer[]) AS wanted(id) CROSS JOIN LATERAL"
+    " (SELECT min(old_total) AS old, min(new_total) AS new FROM score_changes"
+    " WHERE lead_id = wanted.id AND at >= %s) AS lows",
+    "sqlite": "SELECT lead_id, min(old_total), min(new_total) FROM score_changes"
+    " WHERE lead_id IN ({marks}) AND at >= ? GROUP BY lead_id",
+}
+_SINCE = UTCDateTime()
+
+
 def _read_inputs(
     session: Session, ids: list[int], config: ScoringConfig, now: datetime
 ) -> dict[int, AlertInputs]:
+    """The rules' stored inputs of these leads, read raw (this runs for every batch of
+    events; SQLAlchemy's statement building and row processing cost more than the SQL)."""
     inputs = {lead_id: AlertInputs() for lead_id in ids}
     if any(isinstance(r, TierEnteredRule) for r in config.alerts.rules):
-        states = session.execute(
-            select(col(AlertState.lead_id), col(AlertState.rule_id), col(AlertState.active)).where(
-                among(session, col(AlertState.lead_id), ids)
-            )
-        )
-        for lead_id, rule_id, active in states:
-            inputs[lead_id].states[rule_id] = active
+        for lead_id, rule_id, active in rows_among(session, _STATES_SQL, ids):
+            inputs[lead_id].states[rule_id] = bool(active)
     for rule_id, window in jump_windows(config.alerts).items():
-        lows = session.execute(_lows_since(session, ids, now - window))
-        for lead_id, old, new in lows:
+        for lead_id, old, new in _lows_since(session, ids, now - window):
             values = [v for v in (old, new) if v is not None]
             if values:
                 inputs[lead_id].lows[rule_id] = min(values)
-    last = session.execute(
-        select(col(Alert.lead_id), func.max(Alert.created_at))
-        .where(among(session, col(Alert.lead_id), ids), col(Alert.kind) != ROLLUP)
-        .group_by(col(Alert.lead_id))
-    )
-    for lead_id, at in last:
-        inputs[lead_id].last_alert_at = at
+    for lead_id, at in rows_among(session, _LAST_ALERTS_SQL, ids):
+        inputs[lead_id].last_alert_at = stored_time(at)
     return inputs
 
 
-def _lows_since(session: Session, ids: list[int], since: datetime) -> Any:
-    """(lead id, lowest old total, lowest new total) of each lead's score changes since
-    `since` (leads without any may be absent, or have NULLs).
-
-    On PostgreSQL, per lead (a LATERAL subquery over the ids): each is a short range of
-    the (lead_id, at) index. The grouped `lead_id = ANY(…) AND at >= …` let it scan every
-    recent change of every lead by the `at` index once its statistics lagged behind a
-    busy table. SQLite keeps no statistics and takes the (lead_id, at) index for it.
-    """
-    old, new = col(ScoreChange.old_total), col(ScoreChange.new_total)
-    if session.get_bind().dialect.name != "postgresql":
-        return (
-            select(col(ScoreChange.lead_id), func.min(old), func.min(new))
-            .where(among(session, col(ScoreChange.lead_id), ids), col(ScoreChange.at) >= since)
-            .group_by(col(ScoreChange.lead_id))
-        )
-    wanted = (
-        func.unnest(bindparam(None, ids, type_=ARRAY(Integer)))
-        .table_valued("id")
-        .render_derived(name="wanted")
-    )
-    lows = (
-        select(func.min(old).label("old"), func.min(new).label("new"))
-        .where(col(ScoreChange.lead_id) == wanted.c.id, col(ScoreChange.at) >= since)
-        .lateral()
-    )
-    return select(wanted.c.id, lows.c.old, lows.c.new).select_from(wanted.join(lows, true()))
+def _lows_since(session: Session, ids: list[int], since: datetime) -> list[tuple[Any, ...]]:
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        params: tuple[Any, ...] = (ids, since)
+        sql = _LOWS_SQL["postgresql"]
+    else:
+        to_text = _SINCE.bind_processor(dialect)
+        params = (*ids, to_text(since) if to_text else since)
+        sql = _LOWS_SQL["sqlite"].format(marks=",".join("?" * len(ids)))
+    return list(connection.exec_driver_sql(sql, params).all())
 
 
 def _note_states(
