@@ -54,8 +54,6 @@ RETRYABLE = frozenset({"40P01", "40001"})  # PostgreSQL deadlock, serialization 
 log = logging.getLogger(__name__)
 
 Status = Literal["accepted", "duplicate", "rejected"]
-Batch = tuple[list[Any], bool]
-"""The items of one request, and its `create_leads`."""
 ParsedBatch = tuple[list[EventToStore | IdentifyToStore | Exception], bool]
 """A request's items parsed (`to_store_all`), and its `create_leads`."""
 
@@ -168,23 +166,10 @@ def ingest(
     source: str = "api",
 ) -> EventsResult:
     """Validate and store `items` in one transaction; commit, then report."""
-    [result] = ingest_together(engine, [(items, create_leads)], config, now, source=source)
-    return result
-
-
-def ingest_together(
-    engine: Engine,
-    requests: Sequence[Batch],
-    config: ScoringConfig,
-    now: datetime,
-    *,
-    source: str = "api",
-) -> list[EventsResult]:
-    """Validate and store several requests (items, create_leads), in order, in one
-    transaction; commit, then report on each."""
-    parsed = [(to_store_all(items, now, source), create) for items, create in requests]
-    outcomes = store_together(engine, parsed, config, now)
-    return [report(items, o) for (items, _), o in zip(requests, outcomes, strict=True)]
+    [outcomes] = store_together(
+        engine, [(to_store_all(items, now, source), create_leads)], config, now
+    )
+    return report(items, outcomes)
 
 
 def to_store_all(
