@@ -28,8 +28,11 @@ def rows_among(session: Session, sql: str, values: Collection[Any]) -> list[tupl
     `= ANY(values)`), read straight from the driver's cursor, as the driver gives them.
 
     For hot batch reads: SQLAlchemy's per-row processing cost more than the query. The
-    session is flushed first, as its own queries would be.
+    session is flushed first, as its own queries would be. No values, no rows (and no
+    query).
     """
+    if not values:
+        return []
     session.flush()
     connection = session.connection()
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]

@@ -72,15 +72,12 @@ def answer_records_for_leads(
 
     Every id gets a list, empty when the lead has no answers.
     """
-    ids = sorted(set(lead_ids))
-    out: dict[int, list[AnswerRecord]] = {lead_id: [] for lead_id in ids}
-    if not ids:
-        return out
+    out: dict[int, list[AnswerRecord]] = {lead_id: [] for lead_id in sorted(set(lead_ids))}
     rows = rows_among(
         session,
         "SELECT lead_id, id, slot, value, answered_at, answered_by, framework, raw_text"
         " FROM answers WHERE lead_id {among} ORDER BY answered_at, id",
-        ids,
+        out.keys(),
     )
     for lead_id, seq, slot, value, at, by, framework, raw_text in rows:
         out[lead_id].append(

@@ -75,15 +75,12 @@ def stored_scores(session: Session, lead_ids: Iterable[int]) -> dict[int, Stored
     """The stored model, total, tier, qualification, engagement state and time of many
     leads' scores (one query, read raw: it runs for every batch of events); leads never
     scored are absent."""
-    ids = sorted(set(lead_ids))
-    if not ids:
-        return {}
     return {
         lead_id: StoredScore(
             model, float(total), tier, bool(qualified), driver_json(state) or {}, scored_at
         )
         for lead_id, model, total, tier, qualified, state, scored_at in rows_among(
-            session, _STORED_SCORES, ids
+            session, _STORED_SCORES, set(lead_ids)
         )
     }
 
@@ -92,11 +89,8 @@ def scored_at_of(session: Session, lead_ids: Iterable[int]) -> dict[int, Any]:
     """When each of these leads was last scored, raw as in `StoredScore.scored_at`
     (leads never scored are absent): every score write sets it, so a lead whose value
     moved since a `stored_scores` read was rescored meanwhile."""
-    ids = sorted(set(lead_ids))
-    if not ids:
-        return {}
     sql = "SELECT lead_id, scored_at FROM lead_scores WHERE lead_id {among}"
-    return dict(rows_among(session, sql, ids))
+    return dict(rows_among(session, sql, set(lead_ids)))
 
 
 def _score_values(
