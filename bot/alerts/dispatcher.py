@@ -1,9 +1,10 @@
 """The alert dispatcher: claims due outbox rows, posts them to Slack, marks them sent.
 
 Exactly once, even with several replicas and crashes:
-- a claim is one UPDATE … WHERE id IN (SELECT … LIMIT n [FOR UPDATE SKIP LOCKED on
-  PostgreSQL]) RETURNING: it sets a lease (owner, until) and counts the attempt, so two
-  dispatchers never hold the same row and a row whose lease expired can be taken over;
+- a claim is one transaction: it reads the due rows (SELECT … LIMIT n, FOR UPDATE SKIP
+  LOCKED on PostgreSQL; SQLite transactions hold the write lock), then sets a lease
+  (owner, until) on those to post and counts the attempt, so two dispatchers never hold
+  the same row and a row whose lease expired can be taken over;
 - every message carries `metadata` {event_type: qualibot_alert, alert_id}; a row claimed
   for a second time (attempts > 1: an earlier attempt failed, crashed or timed out, maybe
   after Slack had it) is first looked up in `conversations.history` and only marked sent
@@ -12,9 +13,11 @@ Exactly once, even with several replicas and crashes:
   `max_attempts`. Rows claimed but not posted when `stop()` runs are released.
 
 Storm control: when a channel got `storm.max_alerts` messages within `storm.window_minutes`,
-further alerts wait `rollup_hold` and go out as ONE rollup message: an alert row of kind
-"rollup" (the first rolled-up alert's lead, payload listing the others) that their
-`rollup_id` points at; they are marked sent with the rollup's ts.
+further alerts wait `rollup_hold` (or until `max_alerts` of them, or a full batch, are
+due) and go out as ONE rollup message: an alert row of kind "rollup" (the first
+rolled-up alert's lead, payload listing the others), made in the claim's transaction,
+that their `rollup_id` points at; they are marked sent with the rollup's ts. Waiting
+alerts are only read by a pass, never leased, so a storm costs no writes per pass.
 """
 
 from __future__ import annotations
@@ -30,8 +33,7 @@ from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy import Engine, func, or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine, func, insert, or_, select, update
 from sqlmodel import col
 
 from bot.alerts.outbox import ROLLUP
@@ -66,19 +68,33 @@ class _Job:
         return self.attempts > 1
 
 
-def _job(a: Alert) -> _Job:
-    assert a.id is not None
-    return _Job(
-        a.id,
-        a.lead_id,
-        a.kind,
-        a.channel,
-        a.slack_channel,
-        a.payload,
-        a.attempts,
-        a.created_at,
-        a.due_at,
-    )
+_JOB_COLUMNS = (
+    col(Alert.id),
+    col(Alert.lead_id),
+    col(Alert.kind),
+    col(Alert.channel),
+    col(Alert.slack_channel),
+    col(Alert.payload),
+    col(Alert.attempts),
+    col(Alert.created_at),
+    col(Alert.due_at),
+)
+
+
+@dataclass(slots=True, frozen=True)
+class _Pass:
+    seen: int  # due alerts taken up: posted, rolled up, or left pending by storm control
+    post: list[_Job]  # leased to this dispatcher, to post in order
+
+
+def storm_split(jobs: list[_Job], budget: int) -> tuple[list[_Job], list[_Job]]:
+    """One channel's due alerts, as read before their claim: (post one by one, storm
+    excess). Rollups and retries always go one by one; fresh alerts up to `budget`,
+    what the channel may still get within the storm window."""
+    fresh = [j for j in jobs if j.kind != ROLLUP and j.attempts == 0]
+    singles = [j for j in jobs if j.kind == ROLLUP or j.attempts > 0]
+    budget = max(0, budget)
+    return singles + fresh[:budget], fresh[budget:]
 
 
 def _error_text(exc: Exception) -> str:
@@ -154,11 +170,12 @@ class Dispatcher:
                 self._wake.clear()
                 started = clock.time()
                 try:
-                    claimed = await self.run_once()
+                    done = await self._run_pass()
                 except Exception:
                     log.exception("alert dispatcher %s: pass failed", self.owner)
-                    claimed = 0
-                if claimed >= self.batch_size or self._stopping:
+                    done = _Pass(0, [])
+                # a full batch with something posted: more may be due behind it
+                if (done.seen >= self.batch_size and done.post) or self._stopping:
                     continue
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(poll_seconds):  # no helper task, unlike wait_for
@@ -182,30 +199,33 @@ class Dispatcher:
     # ------------------------------------------------------------ one pass
 
     async def run_once(self) -> int:
-        """Claim due alerts, post them (or roll them up); return how many were claimed."""
+        """Claim due alerts and post them (or roll them up); return how many due alerts
+        the pass took up: posted, rolled up, or left pending by storm control."""
+        return (await self._run_pass()).seen
+
+    async def _run_pass(self) -> _Pass:
         async with self._pass:
-            jobs = await asyncio.to_thread(self._claim)
-            self._held = {j.id for j in jobs}
-            jobs.sort(key=lambda j: (j.channel, j.due_at, j.id))
-            for channel, group in groupby(jobs, key=lambda j: j.channel):
-                singles, excess = await asyncio.to_thread(self._storm_split, channel, list(group))
-                for job in singles:
-                    if self._stopping:
-                        break
-                    await self._deliver(job)
-                if excess and not self._stopping:
-                    rollup = await asyncio.to_thread(self._make_rollup, channel, excess)
-                    await self._deliver(rollup)
+            claimed = await asyncio.to_thread(self._claim)
+            self._held = {j.id for j in claimed.post}
+            for job in claimed.post:
+                if self._stopping:
+                    break
+                await self._deliver(job)
             if self._held:
                 await asyncio.to_thread(self._release, sorted(self._held))
                 self._held = set()
-            return len(jobs)
+            return claimed
 
-    def _claim(self) -> list[_Job]:
+    def _claim(self) -> _Pass:
+        """One transaction: read the due rows (on PostgreSQL locked, skipping those another
+        dispatcher holds) and the storm budget of their channels; lease the rows to post
+        one by one, and fold each ripe storm excess into a rollup row, leased here. Storm
+        excess not ripe yet is left as it was (no write)."""
         now = self.now()
-        with Session(self.engine) as session, session.begin():
+        storm = self.config.alerts.storm
+        with self.engine.begin() as conn:
             due = (
-                select(col(Alert.id))
+                select(*_JOB_COLUMNS)
                 .where(
                     col(Alert.status) == "pending",
                     col(Alert.rollup_id).is_(None),
@@ -215,65 +235,77 @@ class Dispatcher:
                 .order_by(col(Alert.due_at), col(Alert.id))
                 .limit(self.batch_size)
             )
-            if self.engine.dialect.name == "postgresql":
+            if conn.dialect.name == "postgresql":
                 due = due.with_for_update(skip_locked=True)
-            ids = session.scalars(
-                update(Alert)
-                .where(col(Alert.id).in_(due.scalar_subquery()))
-                .values(
-                    lease_owner=self.owner,
-                    lease_until=now + self.lease,
-                    attempts=col(Alert.attempts) + 1,
-                )
-                .returning(col(Alert.id))
-            ).all()
-            if not ids:
-                return []
-            rows = session.scalars(select(Alert).where(col(Alert.id).in_(ids))).all()
-            return [_job(a) for a in rows]
+            jobs = [_Job(*row) for row in conn.execute(due)]
+            if not jobs:
+                return _Pass(0, [])
+            sent = self._sent_in_window(conn, {j.channel for j in jobs}, now)
+            full = len(jobs) == self.batch_size  # more may wait behind: roll up what is over
+            singles: list[_Job] = []
+            rollups: list[tuple[str, list[_Job]]] = []
+            jobs.sort(key=lambda j: (j.channel, j.due_at, j.id))
+            for channel, group in groupby(jobs, key=lambda j: j.channel):
+                alone, excess = storm_split(list(group), storm.max_alerts - sent.get(channel, 0))
+                singles += alone
+                ripe = full or len(excess) >= storm.max_alerts
+                if excess and (ripe or min(j.due_at for j in excess) <= now - self.rollup_hold):
+                    rollups.append((channel, excess))
+            post = self._lease(conn, singles, now)
+            for channel, excess in rollups:
+                post.append(self._make_rollup(conn, channel, excess, now))
+        return _Pass(len(jobs), post)
 
-    def _storm_split(self, channel: str, jobs: list[_Job]) -> tuple[list[_Job], list[_Job]]:
-        """(post one by one, roll up): over the channel's budget, fresh alerts roll up."""
-        storm = self.config.alerts.storm
-        now = self.now()
-        with Session(self.engine) as session:
-            recent = session.execute(
-                select(func.count())
-                .select_from(Alert)
-                .where(
-                    col(Alert.channel) == channel,
-                    col(Alert.status) == "sent",
-                    col(Alert.rollup_id).is_(None),
-                    col(Alert.sent_at) >= now - timedelta(minutes=storm.window_minutes),
-                )
-            ).scalar_one()
-        budget = max(0, storm.max_alerts - recent)
-        singles = [j for j in jobs if j.kind == ROLLUP or j.suspect]
-        fresh = [j for j in jobs if j.kind != ROLLUP and not j.suspect]
-        singles += fresh[:budget]
-        excess = fresh[budget:]
-        if not excess:
-            return singles, []
-        ripe = len(excess) >= storm.max_alerts or min(j.due_at for j in excess) <= (
-            now - self.rollup_hold
+    def _sent_in_window(
+        self, conn: Connection, channels: set[str], now: datetime
+    ) -> dict[str, int]:
+        """Messages each channel got within the storm window (rollups count once)."""
+        since = now - timedelta(minutes=self.config.alerts.storm.window_minutes)
+        rows = conn.execute(
+            select(col(Alert.channel), func.count())
+            .where(
+                col(Alert.channel).in_(sorted(channels)),
+                col(Alert.status) == "sent",
+                col(Alert.rollup_id).is_(None),
+                col(Alert.sent_at) >= since,
+            )
+            .group_by(col(Alert.channel))
         )
-        if not ripe:  # wait for more to gather into one rollup
-            self._release([j.id for j in excess])
-            self._held.difference_update(j.id for j in excess)
-            return singles, []
-        return singles, excess
+        return {channel: count for channel, count in rows}
 
-    def _make_rollup(self, channel: str, excess: list[_Job]) -> _Job:
-        now = self.now()
+    def _lease(self, conn: Connection, jobs: list[_Job], now: datetime) -> list[_Job]:
+        """Lease `jobs` to this dispatcher, counting the attempt; return them as leased."""
+        if not jobs:
+            return []
+        conn.execute(
+            update(Alert)
+            .where(col(Alert.id).in_([j.id for j in jobs]))
+            .values(
+                lease_owner=self.owner,
+                lease_until=now + self.lease,
+                attempts=col(Alert.attempts) + 1,
+            )
+        )
+        for job in jobs:
+            job.attempts += 1
+        return jobs
+
+    def _make_rollup(
+        self, conn: Connection, channel: str, excess: list[_Job], now: datetime
+    ) -> _Job:
+        """A rollup row for `excess` (leased here, its first attempt), which they point at."""
         ids = [j.id for j in excess]
-        with Session(self.engine) as session, session.begin():
-            rollup = Alert(
-                lead_id=excess[0].lead_id,
+        payload = {"alerts": ids, "items": [j.payload for j in excess]}
+        rollup = _Job(0, excess[0].lead_id, ROLLUP, channel, None, payload, 1, now, now)
+        rollup_id = conn.execute(
+            insert(Alert)
+            .values(
+                lead_id=rollup.lead_id,
                 kind=ROLLUP,
                 rule_id="storm",
                 channel=channel,
                 dedupe_key=f"rollup:{ids[0]}",
-                payload={"alerts": ids, "items": [j.payload for j in excess]},
+                payload=payload,
                 status="pending",
                 due_at=now,
                 attempts=1,
@@ -281,29 +313,20 @@ class Dispatcher:
                 lease_until=now + self.lease,
                 created_at=now,
             )
-            session.add(rollup)
-            session.flush()
-            session.execute(
-                update(Alert)
-                .where(col(Alert.id).in_(ids))
-                .values(
-                    rollup_id=rollup.id,
-                    lease_owner=None,
-                    lease_until=None,
-                    attempts=col(Alert.attempts) - 1,
-                )
-            )
-            job = _job(rollup)
-        self._held.difference_update(ids)
+            .returning(col(Alert.id))
+        ).scalar_one()
+        assert rollup_id is not None
+        rollup.id = rollup_id
+        conn.execute(update(Alert).where(col(Alert.id).in_(ids)).values(rollup_id=rollup_id))
         log.warning(
-            "alert storm in %s: %d alerts rolled up into alert %s", channel, len(ids), job.id
+            "alert storm in %s: %d alerts rolled up into alert %s", channel, len(ids), rollup.id
         )
-        return job
+        return rollup
 
     def _release(self, ids: list[int]) -> None:
         """Give back rows claimed but never posted (the claim's attempt does not count)."""
-        with Session(self.engine) as session, session.begin():
-            session.execute(
+        with self.engine.begin() as conn:
+            conn.execute(
                 update(Alert)
                 .where(
                     col(Alert.id).in_(ids),
@@ -348,14 +371,14 @@ class Dispatcher:
     def _mark_sent(self, job: _Job, ts: str, channel_id: str) -> None:
         now = self.now()
         sent = {"status": "sent", "slack_ts": ts, "slack_channel": channel_id, "sent_at": now}
-        with Session(self.engine) as session, session.begin():
-            session.execute(
+        with self.engine.begin() as conn:
+            conn.execute(
                 update(Alert)
                 .where(col(Alert.id) == job.id)
                 .values(**sent, lease_owner=None, lease_until=None, error=None)
             )
             if job.kind == ROLLUP:
-                session.execute(update(Alert).where(col(Alert.rollup_id) == job.id).values(**sent))
+                conn.execute(update(Alert).where(col(Alert.rollup_id) == job.id).values(**sent))
         ALERTS_SENT.labels(job.kind).inc()
         ALERT_LATENCY_SECONDS.observe(max(0.0, (now - job.created_at).total_seconds()))
 
@@ -369,10 +392,10 @@ class Dispatcher:
             values["status"] = "failed"
         else:
             values["due_at"] = self.now() + timedelta(seconds=min(delay, 3600))
-        with Session(self.engine) as session, session.begin():
-            session.execute(update(Alert).where(col(Alert.id) == job.id).values(**values))
+        with self.engine.begin() as conn:
+            conn.execute(update(Alert).where(col(Alert.id) == job.id).values(**values))
             if failed and job.kind == ROLLUP:
-                session.execute(
+                conn.execute(
                     update(Alert)
                     .where(col(Alert.rollup_id) == job.id)
                     .values(status="failed", error=f"rollup {job.id} failed: {error}")
@@ -431,8 +454,8 @@ class Dispatcher:
         return known or channel
 
     def _stored_channel_id(self, channel: str) -> str | None:
-        with Session(self.engine) as session:
-            return session.scalars(
+        with self.engine.connect() as conn:
+            return conn.scalars(
                 select(col(Alert.slack_channel))
                 .where(col(Alert.channel) == channel, col(Alert.slack_channel).is_not(None))
                 .limit(1)

@@ -225,11 +225,11 @@ class Alert(SQLModel, table=True):
     __tablename__ = "alerts"
     __table_args__ = (
         Index("ix_alerts_lead_id_created_at", "lead_id", "created_at"),
-        Index("ix_alerts_channel_created_at", "channel", "created_at"),
+        Index("ix_alerts_channel_sent_at", "channel", "sent_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    lead_id: int = _lead_fk()
+    lead_id: int = _lead_fk(index=False)  # ix_alerts_lead_id_created_at serves it
     kind: str
     rule_id: str
     channel: str

@@ -250,6 +250,27 @@ async def test_storm_alerts_wait_to_gather_into_one_rollup(
     assert len(fake_slack.messages(CHANNEL)) == 4  # one rollup of the two
 
 
+async def test_a_storm_filling_a_whole_batch_rolls_up_at_once(
+    engine: Engine, fake_slack: FakeSlack, shipped_config: ScoringConfig
+) -> None:
+    """More alerts may be due behind a full batch: its excess does not wait for the hold
+    (it would keep the batch full of waiting alerts), a partial batch's does."""
+    stormy = with_alerts(shipped_config, storm={"max_alerts": 3, "window_minutes": 15})
+    ids = queue(engine, 7)
+    d = dispatcher(engine, fake_slack, stormy, rollup_hold_seconds=60, batch_size=5)
+    assert await d.run_once() == 5
+    assert len(fake_slack.messages(CHANNEL)) == 4  # three alerts, one rollup of two
+    by_id = {r.id: r for r in rows(engine)}
+    [rollup] = [r for r in by_id.values() if r.kind == "rollup"]
+    assert [by_id[i].rollup_id for i in ids[3:5]] == [rollup.id] * 2
+    assert await d.run_once() == 2  # not a full batch: these two wait for more
+    assert len(fake_slack.messages(CHANNEL)) == 4
+    waiting = [r for r in rows(engine) if r.id in ids[5:]]
+    assert [(r.status, r.rollup_id, r.lease_owner, r.attempts) for r in waiting] == [
+        ("pending", None, None, 0)
+    ] * 2
+
+
 async def test_stop_finishes_the_post_in_flight_and_releases_the_rest(
     engine: Engine, fake_slack: FakeSlack, config: ScoringConfig
 ) -> None:
@@ -301,13 +322,14 @@ async def test_wakes_soon_after_a_pass_are_served_by_one_pass(
     the last pass began wait for it to end, and one pass posts what they queued."""
     d = dispatcher(engine, fake_slack, config, wake_gap_seconds=1)
     passes: list[int] = []
-    real_pass = d.run_once
+    real_pass = d._run_pass
 
-    async def counted() -> int:
-        passes.append(await real_pass())
-        return passes[-1]
+    async def counted() -> Any:
+        done = await real_pass()
+        passes.append(done.seen)
+        return done
 
-    d.run_once = counted  # type: ignore[method-assign]
+    d._run_pass = counted  # type: ignore[method-assign]
     running = asyncio.create_task(d.run_forever(poll_seconds=60))
     while not passes:  # the first pass, at start, finds nothing
         await asyncio.sleep(0.01)
