@@ -23,10 +23,14 @@ from bot.importing.errors import RowError
 from bot.importing.segment import ParsedEvent, ParsedIdentify, lead_fields_from_traits
 from bot.lead_import import BATCH, ImportReport, batches
 from bot.scoring_service import apply_new_event, apply_new_events, rescore_lead
-from bot.storage.among import among
 from bot.storage.database import session_scope
 from bot.storage.events_repo import add_event, insert_new_events, normalize_event_type
-from bot.storage.leads_repo import get_lead_by_email, lock_leads, upsert_lead
+from bot.storage.leads_repo import (
+    get_lead_by_email,
+    lead_ids_by_email,
+    lock_leads,
+    upsert_lead,
+)
 from bot.storage.tables import AnonymousEvent, AnonymousId, Event, Lead
 from bot.storage.upsert import dialect_insert
 from scoring.config import ScoringConfig
@@ -334,10 +338,7 @@ def _store_events(
 
 def _lead_ids(session: Session, emails: set[str], create_leads: bool) -> dict[str, int | Exception]:
     """Lead id (or why there is none) per email, creating unknown leads if allowed."""
-    rows = session.execute(
-        select(col(Lead.email), col(Lead.id)).where(among(session, col(Lead.email), sorted(emails)))
-    )
-    found: dict[str, int | Exception] = {email: lead_id for email, lead_id in rows if lead_id}
+    found: dict[str, int | Exception] = {**lead_ids_by_email(session, emails)}
     for email in sorted(emails - found.keys()):
         if not create_leads:
             found[email] = _unknown_lead(email)

@@ -171,7 +171,7 @@ _LAST_ALERTS_SQL = (
 # and takes the (lead_id, at) index for it.
 _LOWS_SQL = {
     "postgresql": "SELECT wanted.id, lows.old, lows.new"
-    " FROM unnest(%s::integer[]) AS wanted(id) CROSS JOIN LATERAL"
+    " FROM unnest(%b::integer[]) AS wanted(id) CROSS JOIN LATERAL"
     " (SELECT min(old_total) AS old, min(new_total) AS new FROM score_changes"
     " WHERE lead_id = wanted.id AND at >= %s) AS lows",
     "sqlite": "SELECT lead_id, min(old_total), min(new_total) FROM score_changes"

@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
-from bot.storage.among import among, rows_among
+from bot.storage.among import rows_among
 from bot.storage.column_types import utcnow
 from bot.storage.tables import (
     Alert,
@@ -176,39 +176,41 @@ def get_lead_by_email(session: Session, email: str) -> Lead | None:
     return session.scalars(select(Lead).where(Lead.email == value)).first()
 
 
-def _lock_where(session: Session, *where: Any) -> bool:
-    """On PostgreSQL, lock the leads matching `where` in id order for the rest of the
-    transaction and return True; SQLite transactions are immediate already (one writer
-    at a time): False, nothing to do.
+# FOR NO KEY UPDATE: score writers queue on each other, and taking the locks in id order
+# they never deadlock; the FOR KEY SHARE of a foreign key check (an alert row the
+# dispatcher inserts for the lead, an answer) neither waits for them nor blocks them.
+_LOCK_SQL = "SELECT id FROM leads WHERE {where} ORDER BY id FOR NO KEY UPDATE"
 
-    FOR NO KEY UPDATE: score writers queue on each other, and taking the locks in id
-    order they never deadlock; the FOR KEY SHARE of a foreign key check (an alert row
-    the dispatcher inserts for the lead, an answer) neither waits for them nor blocks them.
-    """
-    if session.get_bind().dialect.name != "postgresql":
-        return False
-    stmt = select(Lead.id).where(*where).order_by(col(Lead.id))
-    session.execute(stmt.with_for_update(key_share=True)).all()
-    return True
+
+def _locks_rows(session: Session) -> bool:
+    """Whether leads are locked row by row: on PostgreSQL. SQLite transactions are
+    immediate already (one writer at a time): nothing to lock."""
+    return session.get_bind().dialect.name == "postgresql"
 
 
 def lock_leads(session: Session, emails: Iterable[str | None]) -> None:
-    """Lock the leads with these emails before rescoring them (see `_lock_where`)."""
-    wanted = sorted({e.strip().lower() for e in emails if e})
-    if wanted:
-        _lock_where(session, among(session, col(Lead.email), wanted))
+    """Lock the leads with these emails, in id order, for the rest of the transaction,
+    before rescoring them (on PostgreSQL; read raw, as it runs for batches of events)."""
+    wanted = {e.strip().lower() for e in emails if e}
+    if wanted and _locks_rows(session):
+        rows_among(session, _LOCK_SQL.format(where="email {among}"), wanted)
 
 
 def lock_lead_ids(session: Session, lead_ids: Iterable[int]) -> bool:
-    """Lock these leads before rescoring them (see `_lock_where`); whether the database
-    needed it (False on SQLite)."""
-    wanted = sorted(set(lead_ids))
-    return bool(wanted) and _lock_where(session, among(session, col(Lead.id), wanted))
+    """Lock these leads as `lock_leads` does; whether the database needed it (False on
+    SQLite)."""
+    wanted = set(lead_ids)
+    if not wanted or not _locks_rows(session):
+        return False
+    rows_among(session, _LOCK_SQL.format(where="id {among}"), wanted)
+    return True
 
 
 def lock_lead_range(session: Session, lo: int, hi: int) -> None:
-    """Lock the leads with ids in [lo, hi) before rescoring them (see `_lock_where`)."""
-    _lock_where(session, col(Lead.id) >= lo, col(Lead.id) < hi)
+    """Lock the leads with ids in [lo, hi) as `lock_leads` does."""
+    if _locks_rows(session):
+        where = text(_LOCK_SQL.format(where="id >= :lo AND id < :hi"))
+        session.execute(where, {"lo": lo, "hi": hi}).all()
 
 
 def find_leads_by_domain(session: Session, domain: str) -> list[Lead]:
@@ -320,6 +322,13 @@ def lead_rows(session: Session, lead_ids: Iterable[int]) -> dict[int, LeadRow]:
         set(lead_ids),
     )
     return {row[0]: LeadRow(*row) for row in rows}
+
+
+def lead_ids_by_email(session: Session, emails: Iterable[str]) -> dict[str, int]:
+    """The ids of the leads with these (normalised) emails, read raw: it runs for every
+    batch of events. Unknown emails are absent."""
+    sql = "SELECT email, id FROM leads WHERE email {among}"
+    return dict(rows_among(session, sql, sorted(set(emails))))
 
 
 def to_profile(lead: Lead | LeadRow) -> LeadProfile:
