@@ -250,6 +250,27 @@ async def test_storm_alerts_wait_to_gather_into_one_rollup(
     assert len(fake_slack.messages(CHANNEL)) == 4  # one rollup of the two
 
 
+async def test_two_dispatchers_in_a_storm_send_each_alert_once(
+    engine: Engine, fake_slack: FakeSlack, shipped_config: ScoringConfig
+) -> None:
+    """Each alert reaches Slack once: on its own, or in exactly one rollup."""
+    stormy = with_alerts(shipped_config, storm={"max_alerts": 3, "window_minutes": 15})
+    ids = queue(engine, 30)
+    one = dispatcher(engine, fake_slack, stormy, "d1", batch_size=7, rollup_hold_seconds=0)
+    two = dispatcher(engine, fake_slack, stormy, "d2", batch_size=7, rollup_hold_seconds=0)
+    for _ in range(20):
+        if await asyncio.gather(one.run_once(), two.run_once()) == [0, 0]:
+            break
+    by_id = {r.id: r for r in rows(engine)}
+    rollups = {i: r for i, r in by_id.items() if r.kind == "rollup"}
+    assert rollups and all(r.status == "sent" for r in by_id.values())
+    alone = [i for i in ids if by_id[i].rollup_id is None]
+    folded = [a for r in rollups.values() for a in r.payload["alerts"]]
+    assert sorted(alone + folded) == ids  # each once: alone or in one rollup
+    assert all(by_id[a].rollup_id == r for r in rollups for a in rollups[r].payload["alerts"])
+    assert sorted(posted_ids(fake_slack)) == sorted(alone + list(rollups))
+
+
 async def test_a_storm_filling_a_whole_batch_rolls_up_at_once(
     engine: Engine, fake_slack: FakeSlack, shipped_config: ScoringConfig
 ) -> None:
