@@ -261,7 +261,7 @@ async def test_two_dispatchers_in_a_storm_send_each_alert_once(
     for _ in range(20):
         if await asyncio.gather(one.run_once(), two.run_once()) == [0, 0]:
             break
-    by_id = {r.id: r for r in rows(engine)}
+    by_id = {r.id: r for r in rows(engine) if r.id is not None}
     rollups = {i: r for i, r in by_id.items() if r.kind == "rollup"}
     assert rollups and all(r.status == "sent" for r in by_id.values())
     alone = [i for i in ids if by_id[i].rollup_id is None]
