@@ -87,7 +87,7 @@ class _Pass:
     post: list[_Job]  # leased to this dispatcher, to post in order
 
 
-def storm_split(jobs: list[_Job], budget: int) -> tuple[list[_Job], list[_Job]]:
+def _storm_split(jobs: list[_Job], budget: int) -> tuple[list[_Job], list[_Job]]:
     """One channel's due alerts, as read before their claim: (post one by one, storm
     excess). Rollups and retries always go one by one; fresh alerts up to `budget`,
     what the channel may still get within the storm window."""
@@ -246,7 +246,7 @@ class Dispatcher:
             rollups: list[tuple[str, list[_Job]]] = []
             jobs.sort(key=lambda j: (j.channel, j.due_at, j.id))
             for channel, group in groupby(jobs, key=lambda j: j.channel):
-                alone, excess = storm_split(list(group), storm.max_alerts - sent.get(channel, 0))
+                alone, excess = _storm_split(list(group), storm.max_alerts - sent.get(channel, 0))
                 singles += alone
                 ripe = full or len(excess) >= storm.max_alerts
                 if excess and (ripe or min(j.due_at for j in excess) <= now - self.rollup_hold):
