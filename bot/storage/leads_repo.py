@@ -328,7 +328,7 @@ def lead_ids_by_email(session: Session, emails: Iterable[str]) -> dict[str, int]
     """The ids of the leads with these (normalised) emails, read raw: it runs for every
     batch of events. Unknown emails are absent."""
     sql = "SELECT email, id FROM leads WHERE email {among}"
-    return dict(rows_among(session, sql, sorted(set(emails))))
+    return dict(rows_among(session, sql, set(emails)))
 
 
 def to_profile(lead: Lead | LeadRow) -> LeadProfile:
