@@ -60,6 +60,7 @@ def test_sqlite_pragmas(tmp_path: Path) -> None:
             assert pragma("foreign_keys") == 1
             assert pragma("synchronous") == 1  # NORMAL
             assert pragma("busy_timeout") == 30000
+            assert pragma("cache_size") == -65536  # KiB
     finally:
         engine.dispose()
 
