@@ -7,7 +7,9 @@ With --pg-replicas N (default 2) it also measures N `serve` processes sharing th
 PostgreSQL database, the requests spread over them (as behind a load balancer).
 Each setup runs --runs times (default 3, each on a fresh database): the figures are the
 median run's, with every run's events/s beside them, as a shared host's speed swings by
-a third within minutes.
+a third within minutes. Beside events/s, each run reports the CPU time `serve` and
+PostgreSQL spent per event during the measured batches (µs of CPU an event): CPU a
+change saves shows there even where the rate is capped by the wait on the database.
 Run: python bench/bench_ingest.py [--backend sqlite|postgres|both] [--batches N]
 [--pg-replicas N] [--runs N]
 """
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import psutil
 from common import EVENT_KINDS, ROOT, emit, percentile
 from serving import INGEST_TOKEN, free_port, seed_demo, start_serve
 
@@ -100,6 +103,23 @@ async def send(bases: list[str], bodies: list[dict[str, Any]]) -> tuple[float, l
         return time.perf_counter() - start, latencies
 
 
+def cpu_seconds(procs: list[psutil.Process]) -> float:
+    """User + system CPU time of these processes (those gone count 0)."""
+    total = 0.0
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:
+            continue
+        total += times.user + times.system
+    return total
+
+
+def postgres_processes() -> list[psutil.Process]:
+    """The local PostgreSQL server's processes (its backends serve the `serve` pools)."""
+    return [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
+
+
 def run(backend: str, n_batches: int, replicas: int = 1) -> dict[str, Any]:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
@@ -112,17 +132,28 @@ def run(backend: str, n_batches: int, replicas: int = 1) -> dict[str, Any]:
                     procs.append(start_serve(url, fake, port))
                     bases.append(f"http://127.0.0.1:{port}")
                 asyncio.run(send(bases, batches(emails, 5, rng)))  # warm-up
-                seconds, latencies = asyncio.run(send(bases, batches(emails, n_batches, rng)))
+                bodies = batches(emails, n_batches, rng)
+                serving = [psutil.Process(proc.pid) for proc in procs]
+                server = postgres_processes() if backend == "postgres" else []
+                cpu_before = cpu_seconds(serving), cpu_seconds(server)
+                seconds, latencies = asyncio.run(send(bases, bodies))
+                serve_cpu = cpu_seconds(serving) - cpu_before[0]
+                postgres_cpu = cpu_seconds(server) - cpu_before[1]
             finally:
                 for proc in procs:
                     proc.terminate()
                     proc.wait(timeout=30)
-    return {
-        "events": n_batches * BATCH,
-        "events_per_s": round(n_batches * BATCH / seconds),
+    events = n_batches * BATCH
+    figures = {
+        "events": events,
+        "events_per_s": round(events / seconds),
         "batch_p50_ms": round(percentile(latencies, 50), 1),
         "batch_p95_ms": round(percentile(latencies, 95), 1),
+        "serve_cpu_us_per_event": round(serve_cpu / events * 1e6),
     }
+    if backend == "postgres":
+        figures["postgres_cpu_us_per_event"] = round(postgres_cpu / events * 1e6)
+    return figures
 
 
 def median_run(runs: list[dict[str, Any]]) -> dict[str, Any]:
