@@ -10,8 +10,10 @@ median run's, with every run's events/s beside them, as a shared host's speed sw
 a third within minutes. Beside events/s, each run reports the CPU time `serve` and
 PostgreSQL spent per event during the measured batches (µs of CPU an event): CPU a
 change saves shows there even where the rate is capped by the wait on the database.
+With --concurrent N the sender keeps N requests in flight instead of 4 (the target's
+setup): more requests wait while one is written, so group commits grow (a sizing aid).
 Run: python bench/bench_ingest.py [--backend sqlite|postgres|both] [--batches N]
-[--pg-replicas N] [--runs N]
+[--pg-replicas N] [--runs N] [--concurrent N]
 """
 
 from __future__ import annotations
@@ -81,9 +83,11 @@ def batches(emails: list[str], n: int, rng: random.Random) -> list[dict[str, Any
     return out
 
 
-async def send(bases: list[str], bodies: list[dict[str, Any]]) -> tuple[float, list[float]]:
-    """Post every body, CONCURRENT at a time, spread over the `serve` replicas at `bases`;
-    return (seconds, per-batch latencies in ms)."""
+async def send(
+    bases: list[str], bodies: list[dict[str, Any]], concurrent: int = CONCURRENT
+) -> tuple[float, list[float]]:
+    """Post every body, `concurrent` at a time, spread over the `serve` replicas at
+    `bases`; return (seconds, per-batch latencies in ms)."""
     headers = {"Authorization": f"Bearer {INGEST_TOKEN}"}
     latencies: list[float] = []
     queue = list(bodies)
@@ -99,20 +103,25 @@ async def send(bases: list[str], bodies: list[dict[str, Any]]) -> tuple[float, l
                 latencies.append((time.perf_counter() - start) * 1000)
 
         start = time.perf_counter()
-        await asyncio.gather(*(worker(bases[i % len(bases)]) for i in range(CONCURRENT)))
+        await asyncio.gather(*(worker(bases[i % len(bases)]) for i in range(concurrent)))
         return time.perf_counter() - start, latencies
 
 
-def cpu_seconds(procs: list[psutil.Process]) -> float:
-    """User + system CPU time of these processes (those gone count 0)."""
-    total = 0.0
+def cpu_times(procs: list[psutil.Process]) -> dict[int, float]:
+    """User + system CPU seconds of each of these processes still running, by pid."""
+    out = {}
     for proc in procs:
         try:
             times = proc.cpu_times()
         except psutil.NoSuchProcess:
             continue
-        total += times.user + times.system
-    return total
+        out[proc.pid] = times.user + times.system
+    return out
+
+
+def cpu_since(before: dict[int, float], procs: list[psutil.Process]) -> float:
+    """CPU seconds `procs` used since `before` (a process started since counts whole)."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in cpu_times(procs).items())
 
 
 def postgres_processes() -> list[psutil.Process]:
@@ -120,7 +129,9 @@ def postgres_processes() -> list[psutil.Process]:
     return [p for p in psutil.process_iter(["name"]) if p.info["name"] == "postgres"]
 
 
-def run(backend: str, n_batches: int, replicas: int = 1) -> dict[str, Any]:
+def run(
+    backend: str, n_batches: int, replicas: int = 1, concurrent: int = CONCURRENT
+) -> dict[str, Any]:
     rng = random.Random(7)
     with tempfile.TemporaryDirectory() as tmp, database(backend, Path(tmp)) as url:
         emails = seed_demo(url, LEADS)
@@ -134,11 +145,12 @@ def run(backend: str, n_batches: int, replicas: int = 1) -> dict[str, Any]:
                 asyncio.run(send(bases, batches(emails, 5, rng)))  # warm-up
                 bodies = batches(emails, n_batches, rng)
                 serving = [psutil.Process(proc.pid) for proc in procs]
-                server = postgres_processes() if backend == "postgres" else []
-                cpu_before = cpu_seconds(serving), cpu_seconds(server)
-                seconds, latencies = asyncio.run(send(bases, bodies))
-                serve_cpu = cpu_seconds(serving) - cpu_before[0]
-                postgres_cpu = cpu_seconds(server) - cpu_before[1]
+                serve_before = cpu_times(serving)
+                postgres_before = cpu_times(postgres_processes())
+                seconds, latencies = asyncio.run(send(bases, bodies, concurrent))
+                serve_cpu = cpu_since(serve_before, serving)
+                # backends opened meanwhile count too (those closed meanwhile are lost)
+                postgres_cpu = cpu_since(postgres_before, postgres_processes())
             finally:
                 for proc in procs:
                     proc.terminate()
@@ -170,12 +182,15 @@ def main() -> None:
         "--pg-replicas", type=int, default=2, help="also run N serve replicas on PostgreSQL"
     )
     parser.add_argument("--runs", type=int, default=3, help="runs of each setup (median)")
+    parser.add_argument(
+        "--concurrent", type=int, default=CONCURRENT, help="requests in flight at a time"
+    )
     args = parser.parse_args()
     backends = ["sqlite", "postgres"] if args.backend == "both" else [args.backend]
     figures: dict[str, Any] = {
         "leads": LEADS,
         "batch_size": BATCH,
-        "concurrent_requests": CONCURRENT,
+        "concurrent_requests": args.concurrent,
     }
     setups = [(backend, backend, 1) for backend in backends]
     if "postgres" in backends and args.pg_replicas > 1:  # SQLite has one writer anyway
@@ -183,7 +198,7 @@ def main() -> None:
     runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in setups}
     for _ in range(args.runs):  # interleaved, so a slow spell of the host hits every setup
         for name, backend, replicas in setups:
-            runs[name].append(run(backend, args.batches, replicas))
+            runs[name].append(run(backend, args.batches, replicas, args.concurrent))
     figures.update({name: median_run(results) for name, results in runs.items()})
     figures["targets"] = {"events_per_s": 5000}
     emit("ingest", figures)
