@@ -18,8 +18,8 @@ from sqlalchemy.orm import Session
 
 from bot.alerts.payload import alert_payload
 from bot.metrics import ALERTS_QUEUED
-from bot.storage.among import rows_among
-from bot.storage.column_types import UTCDateTime
+from bot.storage.among import SQLITE_AMONG, rows_among
+from bot.storage.column_types import UTCDateTime, dump_json
 from bot.storage.leads_repo import LeadRow
 from bot.storage.tables import Alert, AlertState, Lead, ScoreChange, metadata
 from bot.storage.upsert import ManyRows, insert_for
@@ -175,7 +175,7 @@ _LOWS_SQL = {
     " (SELECT min(old_total) AS old, min(new_total) AS new FROM score_changes"
     " WHERE lead_id = wanted.id AND at >= %s) AS lows",
     "sqlite": "SELECT lead_id, min(old_total), min(new_total) FROM score_changes"
-    " WHERE lead_id IN ({marks}) AND at >= ? GROUP BY lead_id",
+    f" WHERE lead_id {SQLITE_AMONG} AND at >= ? GROUP BY lead_id",
 }
 _SINCE = UTCDateTime()
 
@@ -207,8 +207,8 @@ def _lows_since(session: Session, ids: list[int], since: datetime) -> list[tuple
         sql = _LOWS_SQL["postgresql"]
     else:
         to_text = _SINCE.bind_processor(dialect)
-        params = (*ids, to_text(since) if to_text else since)
-        sql = _LOWS_SQL["sqlite"].format(marks=",".join("?" * len(ids)))
+        params = (dump_json(ids), to_text(since) if to_text else since)
+        sql = _LOWS_SQL["sqlite"]
     return list(connection.exec_driver_sql(sql, params).all())
 
 

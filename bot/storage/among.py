@@ -1,4 +1,4 @@
-"""Raw batch reads by `column IN (values)`: one statement text on PostgreSQL."""
+"""Raw batch reads by `column IN (values)`: one statement text whatever the batch size."""
 
 from __future__ import annotations
 
@@ -7,17 +7,24 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bot.storage.column_types import dump_json
+
+SQLITE_AMONG = "IN (SELECT value FROM json_each(?))"
+"""`IN (values)` on SQLite, the values bound as one JSON array."""
+
 
 def rows_among(session: Session, sql: str, values: Collection[Any]) -> list[tuple[Any, ...]]:
-    """The rows of raw `sql` whose `{among}` is filled with `IN (values)` (on PostgreSQL
-    `= ANY(values)`), read straight from the driver's cursor, as the driver gives them.
+    """The rows of raw `sql` whose `{among}` is filled with `IN (values)`, read straight
+    from the driver's cursor, as the driver gives them.
 
-    For hot batch reads: SQLAlchemy's per-row processing cost more than the query. On
-    PostgreSQL the values go as one binary array: every batch size is then the same
-    statement text, which psycopg prepares once (an IN list is a new text per size), and
-    psycopg dumps a text array element by element through a regular expression (4× the
-    time of binary). The session is flushed first, as its own queries would be. No
-    values, no rows (and no query).
+    For hot batch reads: SQLAlchemy's per-row processing cost more than the query. The
+    values go as one parameter, so every batch size is the same statement text, which
+    the driver prepares once (an IN list of placeholders is a new text per size): on
+    PostgreSQL `= ANY(values)` with a binary array (psycopg dumps a text array element by
+    element through a regular expression, 4× the time of binary), on SQLite
+    `SQLITE_AMONG`, a JSON array (with ~200 ids, 150 µs less a query than compiling an
+    IN list, as batch sizes vary past the driver's cache of 128 statements). The session
+    is flushed first, as its own queries would be. No values, no rows (and no query).
     """
     if not values:
         return []
@@ -28,7 +35,7 @@ def rows_among(session: Session, sql: str, values: Collection[Any]) -> list[tupl
         if connection.dialect.name == "postgresql":
             cursor.execute(sql.format(among="= ANY(%b)"), (list(values),))
         else:
-            cursor.execute(sql.format(among=f"IN ({','.join('?' * len(values))})"), list(values))
+            cursor.execute(sql.format(among=SQLITE_AMONG), (dump_json(list(values)),))
         return list(cursor.fetchall())
     finally:
         cursor.close()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
 from sqlmodel import Session, func, select
 
 from bot.storage import repository as repo
-from bot.storage.leads_repo import LeadRow, lead_rows
+from bot.storage.leads_repo import LeadRow, lead_ids_by_email, lead_rows
 from bot.storage.tables import Alert, Answer, Call, Conversation, Event, Lead, LeadScore, Outcome
 from scoring.inputs import LeadProfile
 
@@ -267,3 +268,19 @@ def test_lead_rows_read_raw_what_the_orm_holds(session: Session) -> None:
         )
     assert rows[joe.id].industry == "Software"
     assert repo.to_profile(rows[jane.id]) == repo.to_profile(jane)
+
+
+def test_batch_reads_bind_their_ids_as_one_value(session: Session) -> None:
+    """Batch reads bind their ids as one value (a JSON array on SQLite, an array on
+    PostgreSQL), not a placeholder each, so no build's placeholder limit caps a batch:
+    SQLite builds before 3.32 allow 999, the one here is set to that."""
+    jane = repo.upsert_lead(session, {"email": "jane@acme.com"})
+    joe = repo.upsert_lead(session, {"email": "joe@globex.com"})
+    assert jane.id is not None and joe.id is not None
+    dbapi = session.connection().connection.driver_connection
+    if isinstance(dbapi, sqlite3.Connection):
+        dbapi.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 999)
+    emails = {f"nobody{i}@example.com" for i in range(5_000)} | {"jane@acme.com"}
+    assert lead_ids_by_email(session, emails) == {"jane@acme.com": jane.id}
+    ids = [*range(10_000_000, 10_005_000), joe.id]
+    assert set(lead_rows(session, ids)) == {joe.id}
