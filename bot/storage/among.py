@@ -22,8 +22,8 @@ def rows_among(session: Session, sql: str, values: Collection[Any]) -> list[tupl
     the driver prepares once (an IN list of placeholders is a new text per size): on
     PostgreSQL `= ANY(values)` with a binary array (psycopg dumps a text array element by
     element through a regular expression, 4× the time of binary), on SQLite
-    `SQLITE_AMONG`, a JSON array (with ~200 ids, 150 µs less a query than compiling an
-    IN list, as batch sizes vary past the driver's cache of 128 statements). The session
+    `SQLITE_AMONG`, a JSON array (~300 ids: 760 → 610 µs a query, once batch sizes vary
+    past the driver's cache of 128 statements, and no placeholder limit). The session
     is flushed first, as its own queries would be. No values, no rows (and no query).
     """
     if not values:
