@@ -23,8 +23,9 @@ SQLITE_PRAGMAS = (
     "PRAGMA foreign_keys=ON",
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=30000",
-    # 64 MiB of page cache per connection, not 2: an events batch touches a few thousand
-    # pages across the events, scores and changes indexes, which then stay cached.
+    # 64 MiB of page cache per connection, not 2: the pages an events write touches (a
+    # batch of 200 events, ~1,000 of the events, scores and changes tables and indexes)
+    # stay cached for the next, which gets the same connection (`_sqlite_options`).
     "PRAGMA cache_size=-65536",
 )
 
@@ -70,7 +71,8 @@ def _sqlite_options(url: URL) -> dict[str, Any]:
     # The pool hands out the connection used last: its page cache holds what was just
     # read and written. Round-robin over idle connections (the default) meant the next
     # write mostly got a connection whose cache another connection's commit had voided,
-    # re-reading every page it touched (~10 preads an ingested event).
+    # re-reading every page it touched (~10 preads an ingested event; both this and the
+    # larger cache were needed to end them).
     return {"pool_use_lifo": True}
 
 
