@@ -24,7 +24,7 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=NORMAL",
     "PRAGMA busy_timeout=30000",
     # 64 MiB of page cache per connection, not 2: the pages an events write touches (a
-    # batch of 200 events, ~1,000 of the events, scores and changes tables and indexes)
+    # batch of 200 events, some hundreds across the events, scores and changes indexes)
     # stay cached for the next, which gets the same connection (`_sqlite_options`).
     "PRAGMA cache_size=-65536",
 )
