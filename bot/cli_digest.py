@@ -43,7 +43,7 @@ def digest_cmd(
         from bot.digests import build_digest
 
         with Session(ctx.obj.engine) as session:
-            digest = build_digest(session, name, spec, when)
+            digest = build_digest(session, name, spec, when, config)
         if as_json:
             _print_json(digest.to_dict())
         else:
@@ -61,10 +61,11 @@ def _post(ctx: typer.Context, name: str, when: datetime, as_json: bool) -> None:
     if not settings.slack_bot_token:
         err.print("[red]error[/] set SLACK_BOT_TOKEN to post (or use --dry-run)")
         raise typer.Exit(2)
-    spec = ctx.obj.config.digests[name]
+    config = ctx.obj.config
+    spec = config.digests[name]
     client = make_client(settings.slack_bot_token, settings.slack_api_url)
     outcome = asyncio.run(
-        post_digest(ctx.obj.engine, client, name, spec, when, lambda: datetime.now(UTC))
+        post_digest(ctx.obj.engine, client, name, config, when, lambda: datetime.now(UTC))
     )
     if as_json:
         _print_json({"name": name, "scheduled_for": when.isoformat(), **asdict(outcome)})

@@ -38,7 +38,7 @@ from bot.metrics import DIGESTS_POSTED
 from bot.slack.digest_blocks import digest_blocks, digest_text
 from bot.slack.history import channel_id, find_message
 from bot.storage.tables import DigestRun
-from scoring.notify_config import DigestSpec
+from scoring.config import ScoringConfig
 
 log = logging.getLogger(__name__)
 
@@ -145,12 +145,14 @@ async def post_digest(
     engine: Engine,
     client: AsyncWebClient,
     name: str,
-    spec: DigestSpec,
+    config: ScoringConfig,
     scheduled_for: datetime,
     now: Callable[[], datetime],
     lease: timedelta = LEASE,
 ) -> Outcome:
-    """Post digest `name` for `scheduled_for` unless it already went out (exactly once)."""
+    """Post digest `name` (of `config`) for `scheduled_for` unless it already went out
+    (exactly once)."""
+    spec = config.digests[name]
     claim = await asyncio.to_thread(claim_run, engine, name, scheduled_for, now(), lease)
     if isinstance(claim, Refused):
         log.info("digest %s @ %s: %s elsewhere", name, scheduled_for.isoformat(), claim.status)
@@ -164,7 +166,7 @@ async def post_digest(
                 )
                 log.info("digest %s @ %s was already posted (%s)", name, scheduled_for, found)
                 return Outcome("found", found)
-        digest = await asyncio.to_thread(_build, engine, name, spec, scheduled_for)
+        digest = await asyncio.to_thread(_build, engine, name, config, scheduled_for)
         response = await client.chat_postMessage(
             channel=spec.channel,
             text=digest_text(digest),
@@ -182,9 +184,9 @@ async def post_digest(
     return Outcome("posted", ts)
 
 
-def _build(engine: Engine, name: str, spec: DigestSpec, scheduled_for: datetime) -> Digest:
+def _build(engine: Engine, name: str, config: ScoringConfig, scheduled_for: datetime) -> Digest:
     with Session(engine) as session:
-        return build_digest(session, name, spec, scheduled_for)
+        return build_digest(session, name, config.digests[name], scheduled_for, config)
 
 
 async def find_posted(

@@ -17,9 +17,10 @@ from sqlalchemy.orm import Session, aliased
 from sqlmodel import col
 
 from bot.lead_lists import LeadRow, lead_row
+from bot.scoring_service import explain_stored
 from bot.storage.tables import Call, Conversation, DigestRun, Lead, LeadScore, ScoreChange
+from scoring.config import ScoringConfig
 from scoring.notify_config import DigestSpec
-from scoring.result import RuleTotal
 
 FIRST_WINDOW = timedelta(hours=24)  # window of a digest's first run
 CALLS_WINDOW = timedelta(days=14)  # older unqualified calls are left out
@@ -130,15 +131,19 @@ def window_start(session: Session, name: str, until: datetime) -> datetime:
     return until - FIRST_WINDOW if previous is None else previous
 
 
-def build_digest(session: Session, name: str, spec: DigestSpec, until: datetime) -> Digest:
-    """The digest `name` as of its scheduled time `until` (read-only)."""
+def build_digest(
+    session: Session, name: str, spec: DigestSpec, until: datetime, config: ScoringConfig
+) -> Digest:
+    """The digest `name` as of its scheduled time `until` (read-only); `config` explains
+    the leads' stored scores (their top reasons)."""
     since = window_start(session, name, until)
+    rows = _Rows(session, config)
     builders = {
-        "top_hot": lambda: _top_hot(session, spec.limit),
-        "movers": lambda: _changes(session, "movers", since, until, spec.limit),
-        "qualified_unclaimed": lambda: _qualified_unclaimed(session, spec.limit),
+        "top_hot": lambda: _top_hot(rows, spec.limit),
+        "movers": lambda: _changes(rows, "movers", since, until, spec.limit),
+        "qualified_unclaimed": lambda: _qualified_unclaimed(rows, spec.limit),
         "calls_unqualified": lambda: _calls_unqualified(session, until, spec.limit),
-        "cooled": lambda: _changes(session, "cooled", since, until, spec.limit),
+        "cooled": lambda: _changes(rows, "cooled", since, until, spec.limit),
     }
     sections = [builders[kind]() for kind in spec.sections]
     return Digest(name, spec.channel, until, since, sections)
@@ -148,47 +153,54 @@ def _count(session: Session, stmt: Any) -> int:
     return int(session.execute(select(func.count()).select_from(stmt.subquery())).scalar_one())
 
 
-def _top_reason(breakdown: list[Any]) -> str | None:
-    totals = [RuleTotal.from_json(row) for row in breakdown]
-    best = max((t for t in totals if t.score_points > 0), key=_effect, default=None)
-    return None if best is None else best.label
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """Reads scored leads as digest rows, each with its top reason."""
 
+    session: Session
+    config: ScoringConfig
 
-def _effect(total: RuleTotal) -> float:
-    return total.score_points
+    def row(self, lead: Lead, score: LeadScore) -> LeadRow:
+        return lead_row(lead, score, self.top_reason(lead, score))
 
-
-def _row(lead: Lead, score: LeadScore) -> LeadRow:
-    return lead_row(lead, score, _top_reason(score.breakdown))
+    def top_reason(self, lead: Lead, score: LeadScore) -> str | None:
+        """The label of the rule that added the most to the stored score."""
+        result = explain_stored(self.session, lead, score, self.config)
+        best = max(
+            (t for t in result.by_rule() if t.score_points > 0),
+            key=lambda t: t.score_points,
+            default=None,
+        )
+        return None if best is None else best.label
 
 
 def _scored_leads() -> Any:
     return select(Lead, LeadScore).join(LeadScore, col(LeadScore.lead_id) == col(Lead.id))
 
 
-def _lead_section(session: Session, kind: str, stmt: Any, limit: int) -> Section:
-    total = _count(session, stmt)
-    rows = session.execute(
+def _lead_section(rows: _Rows, kind: str, stmt: Any, limit: int) -> Section:
+    total = _count(rows.session, stmt)
+    found = rows.session.execute(
         stmt.order_by(col(LeadScore.total).desc(), col(Lead.id)).limit(limit)
     ).all()
-    return Section(kind, TITLES[kind], total, [_row(lead, score) for lead, score in rows])
+    return Section(kind, TITLES[kind], total, [rows.row(lead, score) for lead, score in found])
 
 
-def _top_hot(session: Session, limit: int) -> Section:
+def _top_hot(rows: _Rows, limit: int) -> Section:
     stmt = _scored_leads().where(col(LeadScore.tier) == "hot")
-    return _lead_section(session, "top_hot", stmt, limit)
+    return _lead_section(rows, "top_hot", stmt, limit)
 
 
-def _qualified_unclaimed(session: Session, limit: int) -> Section:
+def _qualified_unclaimed(rows: _Rows, limit: int) -> Section:
     stmt = _scored_leads().where(col(LeadScore.qualified).is_(True), col(Lead.owner).is_(None))
-    return _lead_section(session, "qualified_unclaimed", stmt, limit)
+    return _lead_section(rows, "qualified_unclaimed", stmt, limit)
 
 
 def _rank(tier: Any) -> Any:
     return case(*((tier == name, rank) for name, rank in TIER_RANK.items()), else_=0)
 
 
-def _changes(session: Session, kind: str, since: datetime, until: datetime, limit: int) -> Section:
+def _changes(rows: _Rows, kind: str, since: datetime, until: datetime, limit: int) -> Section:
     """Net change per lead over the window: first change's old values → last change's new.
 
     `movers`: |net total change| >= MIN_MOVE, leads scored before the window only;
@@ -221,22 +233,22 @@ def _changes(session: Session, kind: str, since: datetime, until: datetime, limi
         drop = _rank(old_tier) - _rank(new_tier)
         stmt = stmt.where(drop > 0)
         order = [drop.desc(), delta, window.c.lead_id]
-    total = _count(session, stmt)
-    found = session.execute(stmt.order_by(*order).limit(limit)).all()
-    leads = _leads_by_id(session, [r.lead_id for r in found])
-    rows: list[Row] = [
+    total = _count(rows.session, stmt)
+    found = rows.session.execute(stmt.order_by(*order).limit(limit)).all()
+    leads = _leads_by_id(rows, [r.lead_id for r in found])
+    changes: list[Row] = [
         Change(leads[r.lead_id], r.old_total, r.new_total, r.old_tier, r.new_tier, r.reason)
         for r in found
         if r.lead_id in leads
     ]
-    return Section(kind, TITLES[kind], total, rows)
+    return Section(kind, TITLES[kind], total, changes)
 
 
-def _leads_by_id(session: Session, ids: list[int]) -> dict[int, LeadRow]:
+def _leads_by_id(rows: _Rows, ids: list[int]) -> dict[int, LeadRow]:
     if not ids:
         return {}
-    rows = session.execute(_scored_leads().where(col(Lead.id).in_(ids))).all()
-    return {lead.id: _row(lead, score) for lead, score in rows}
+    found = rows.session.execute(_scored_leads().where(col(Lead.id).in_(ids))).all()
+    return {lead.id: rows.row(lead, score) for lead, score in found}
 
 
 def _calls_unqualified(session: Session, until: datetime, limit: int) -> Section:

@@ -171,9 +171,8 @@ class Scheduler:
     async def run_digest(self, name: str, scheduled_for: datetime) -> Outcome:
         """Post digest `name` for `scheduled_for` unless it already went out; when another
         replica holds the run, retry when its lease ends (if still within the grace)."""
-        spec = self.config.digests[name]
         outcome = await post_digest(
-            self.engine, self.client, name, spec, scheduled_for, self.clock, self.lease
+            self.engine, self.client, name, self.config, scheduled_for, self.clock, self.lease
         )
         retry = outcome.retry_at
         if retry is not None and retry <= scheduled_for + self.grace and self.apscheduler.running:

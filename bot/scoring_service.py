@@ -1,8 +1,8 @@
 """Scoring stored leads: full recompute, or new events/an answer applied to the stored state.
 
-Every path stores the score with its compact breakdown and engagement state (`save_result`,
-or one bulk write for a batch of events) and records a score change when total, tier or
-qualification moved.
+Every path stores the score with its engagement state (`save_result`, or one bulk write
+for a batch of events) and records a score change when total, tier or qualification
+moved. The breakdown is not stored: `explain_stored` recomputes a stored score's.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from bot.storage.scores_repo import (
     scored_at_of,
     stored_scores,
 )
-from bot.storage.tables import Lead, ScoreChange
+from bot.storage.tables import Lead, LeadScore, ScoreChange
 from scoring.alert_rules import Snapshot
 from scoring.config import ScoringConfig
 from scoring.engagement import (
@@ -60,7 +60,6 @@ def score_row_values(result: ScoreResult) -> dict[str, Any]:
         "qualified": result.qualified,
         "missing": [{"id": m.id, "label": m.label, "reason": m.reason} for m in result.missing],
         "flags": [{"code": f.code, "message": f.message} for f in result.flags],
-        "breakdown": result.breakdown(),
         "state": result.state,  # entries are tuples; they serialise as JSON arrays
         "last_activity_at": result.last_activity_at,
     }
@@ -153,7 +152,26 @@ def apply_new_event(
     return apply_new_events(session, {lead_id: [event]}, config, now)[lead_id]
 
 
-def _usable_state(stored: StoredScore | None, model_name: str) -> dict[str, Any] | None:
+def explain_stored(
+    session: Session, lead: Lead, score: LeadScore, config: ScoringConfig
+) -> ScoreResult:
+    """The result a stored score was computed as (at its `scored_at`), contributions and
+    all: from its stored engagement state, or the lead's whole history when that state is
+    unusable (the same result, see `apply_new_events`)."""
+    assert lead.id is not None
+    model = config.model_for(lead.product)
+    state = _usable_state(score, model.name)
+    if state is not None:
+        try:
+            return score_from_state(
+                to_profile(lead), _answers(session, lead.id), state, model, config, score.scored_at
+            )
+        except StaleStateError:  # built with other engagement rules
+            pass
+    return compute_lead(session, lead, config, score.scored_at)
+
+
+def _usable_state(stored: StoredScore | LeadScore | None, model_name: str) -> dict[str, Any] | None:
     if stored is None or stored.model != model_name or not stored.state:
         return None
     return state_from_json(stored.state)

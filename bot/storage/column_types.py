@@ -21,7 +21,7 @@ PostgreSQL too, which it checks but need not convert to JSONB on every write."""
 
 
 def dump_json(value: Any) -> str:
-    """Serialise a JSON column value (orjson: ~10× the stdlib on score breakdowns)."""
+    """Serialise a JSON column value (orjson: ~10× the stdlib on score rows)."""
     return orjson.dumps(value).decode()
 
 

@@ -55,7 +55,7 @@ def get_score(session: Session, lead_id: int) -> LeadScore | None:
 
 @dataclass(slots=True, frozen=True)
 class StoredScore:
-    """What an incremental rescore needs of a stored score (not its breakdown)."""
+    """What an incremental rescore needs of a stored score."""
 
     model: str
     total: float
@@ -104,7 +104,6 @@ def _score_values(
     qualified: bool,
     missing: Sequence[str] = (),
     flags: Sequence[Any] = (),
-    breakdown: Sequence[Any] = (),
     state: Mapping[str, Any] | None = None,
     last_activity_at: datetime | None = None,
     scored_at: datetime | None = None,
@@ -119,7 +118,6 @@ def _score_values(
         "qualified": bool(qualified),
         "missing": list(missing),
         "flags": list(flags),
-        "breakdown": list(breakdown),
         "state": dict(state or {}),
         "last_activity_at": (
             None if last_activity_at is None else aware_utc(last_activity_at, "last_activity_at")
@@ -141,7 +139,6 @@ def save_score(
     qualified: bool,
     missing: Sequence[str] = (),
     flags: Sequence[Any] = (),
-    breakdown: Sequence[Any] = (),
     state: Mapping[str, Any] | None = None,
     last_activity_at: datetime | None = None,
     scored_at: datetime | None = None,
@@ -160,7 +157,6 @@ def save_score(
         qualified=qualified,
         missing=missing,
         flags=flags,
-        breakdown=breakdown,
         state=state,
         last_activity_at=last_activity_at,
         scored_at=scored_at,

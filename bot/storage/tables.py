@@ -137,7 +137,6 @@ class LeadScore(SQLModel, table=True):
     # stored JSON (`json` on PostgreSQL): rewritten with every event, never queried inside
     missing: list[str] = Field(default_factory=list, sa_type=StoredJSONType, nullable=False)
     flags: list[Any] = Field(default_factory=list, sa_type=StoredJSONType, nullable=False)
-    breakdown: list[Any] = Field(default_factory=list, sa_type=StoredJSONType, nullable=False)
     state: dict[str, Any] = Field(default_factory=dict, sa_type=StoredJSONType, nullable=False)
     last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     scored_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, nullable=False)

@@ -61,7 +61,7 @@ def _history(session: Session, lead_id: int) -> dict[str, Any]:
         for rule, entries in score.state["rules"].items()
     }
     return {
-        "score": (score.total, score.tier, score.qualified, score.breakdown, state),
+        "score": (score.total, score.tier, score.qualified, state),
         "changes": [
             (
                 c.old_total,

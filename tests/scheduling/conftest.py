@@ -11,9 +11,8 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from bot.config_file import load_config
-from bot.storage.tables import Call, Conversation, Lead, LeadScore, ScoreChange
+from bot.storage.tables import Call, Conversation, Event, Lead, LeadScore, ScoreChange
 from scoring.config import ScoringConfig
-from scoring.result import RuleTotal
 from tests.slack_fake.fixtures import fake_slack, fake_slack_client  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,7 +35,6 @@ def _score(lead_id: int, total: float, tier: str, qualified: bool, **kw: Any) ->
         grade=kw.pop("grade", "A1"),
         tier=tier,
         qualified=qualified,
-        breakdown=kw.pop("breakdown", []),
         **kw,
     )
 
@@ -82,17 +80,20 @@ def seed(engine: Engine, now: datetime = MORNING) -> dict[str, int]:
         s.flush()
         ids = {k: v.id or 0 for k, v in leads.items()}
         assert all(ids.values())
-        reasons = [
-            RuleTotal(rule, label, source, 1, effect * 2, effect, None).to_json()
-            for rule, label, source, effect in [
-                ("fit.profile.free_mail", "Free mail domain", "profile", -5.0),
-                ("engagement.demo_request", "Requested a demo", "event", 30.0),
-                ("fit.answer.budget.confirmed", "Budget: confirmed", "answer", 20.0),
-            ]
-        ]
+        # hot1's demo request explains its stored score (its top reason in digests)
+        s.add(
+            Event(
+                lead_id=ids["hot1"],
+                dedupe_key="hot1-demo",
+                type="demo_request",
+                occurred_at=now - 5 * h,
+                source="test",
+                properties={},
+            )
+        )
         s.add_all(
             [
-                _score(ids["hot1"], 90, "hot", True, breakdown=reasons),
+                _score(ids["hot1"], 90, "hot", True, scored_at=now - 4 * h),
                 _score(ids["hot2"], 80, "hot", False, grade="B1"),
                 _score(ids["warm3"], 60, "warm", True, grade="A3"),
                 _score(ids["cold4"], 20, "cold", False, grade="C4"),

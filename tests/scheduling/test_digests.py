@@ -7,12 +7,15 @@ from datetime import timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from bot.config_file import load_config
 from bot.digests import Change, PendingCall, build_digest
 from bot.lead_lists import LeadRow
 from bot.slack.digest_blocks import digest_blocks, digest_text
 from bot.storage.tables import DigestRun
 from scoring.notify_config import DigestSpec
-from tests.scheduling.conftest import MORNING
+from tests.scheduling.conftest import MORNING, ROOT
+
+CONFIG = load_config(ROOT / "config.yml")
 
 ALL = ["top_hot", "movers", "qualified_unclaimed", "calls_unqualified", "cooled"]
 
@@ -25,7 +28,7 @@ def _spec(limit: int = 5, sections: list[str] | None = None) -> DigestSpec:
 
 def _build(engine: Engine, spec: DigestSpec, at=MORNING):
     with Session(engine) as s:
-        digest = build_digest(s, "morning", spec, at)
+        digest = build_digest(s, "morning", spec, at, CONFIG)
     return digest, {p.kind: p for p in digest.sections}
 
 

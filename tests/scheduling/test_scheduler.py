@@ -139,6 +139,6 @@ async def test_decay_rescore_records_tier_drops_without_alerts(
         assert (change.old_tier, change.new_tier) == (before.tier, after.tier)
         assert change.at == later
         assert s.exec(select(func.count()).select_from(Alert)).one() == 0
-        digest = build_digest(s, "morning", config.digests["morning"], later)
+        digest = build_digest(s, "morning", config.digests["morning"], later, config)
     cooled = next(p for p in digest.sections if p.kind == "cooled")
     assert [(r.lead.lead_id, r.reason) for r in cooled.rows] == [(lead_id, "decay")]  # type: ignore[union-attr]

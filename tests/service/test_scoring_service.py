@@ -14,7 +14,13 @@ import bot.bulk_scoring as bulk_scoring
 from bot.bulk_scoring import dry_run, rescore_all
 from bot.config_file import load_config
 from bot.lead_lookup import CompanyNames, find_leads
-from bot.scoring_service import apply_new_answer, apply_new_event, apply_new_events, rescore_lead
+from bot.scoring_service import (
+    apply_new_answer,
+    apply_new_event,
+    apply_new_events,
+    explain_stored,
+    rescore_lead,
+)
 from bot.storage.answers_repo import add_answer
 from bot.storage.database import session_scope
 from bot.storage.events_repo import add_event
@@ -86,11 +92,47 @@ def test_events_applied_one_by_one_equal_a_full_rescore(
         )
     stored = get_score(session, lead_id)
     assert stored is not None
-    incremental_row = (stored.total, stored.breakdown, stored.state)
+    incremental_row = (stored.total, stored.state)
+    lead = session.get(Lead, lead_id)
+    assert lead is not None
+    explained = explain_stored(session, lead, stored, config)  # from the stored state
     full = rescore_lead(session, lead_id, config, NOW)
     session.refresh(stored)
-    assert (stored.total, stored.breakdown, stored.state) == incremental_row
-    assert full.to_dict() == incremental.to_dict()
+    assert (stored.total, stored.state) == incremental_row
+    assert full.to_dict() == incremental.to_dict() == explained.to_dict()
+    assert explained.by_rule() == full.by_rule()
+
+
+@pytest.mark.parametrize(
+    "unusable",
+    [{}, {"v": 2, "fp": "other-rules", "rules": {}, "last": None, "n": 0}],
+    ids=["no state", "other rules"],
+)
+def test_explain_stored_rebuilds_from_the_events_when_the_state_is_unusable(
+    session: Session, config: ScoringConfig, unusable: dict[str, Any]
+) -> None:
+    lead_id = _lead(session)
+    for i, (name, props, days) in enumerate(EVENTS):
+        at = NOW - timedelta(days=days)
+        add_event(
+            session,
+            lead_id=lead_id,
+            dedupe_key=f"u{i}",
+            type=name,
+            occurred_at=at,
+            source="test",
+            properties=props,
+        )
+    stored_result = rescore_lead(session, lead_id, config, NOW)
+    stored = get_score(session, lead_id)
+    lead = session.get(Lead, lead_id)
+    assert stored is not None and lead is not None
+    stored.state = unusable
+    session.flush()
+    explained = explain_stored(session, lead, stored, config)
+    # as scored (at `scored_at`), not as of now: the events have decayed since
+    assert explained.to_dict() == stored_result.to_dict()
+    assert explained.by_rule()[0].rule_id == "engagement.demo_request"
 
 
 def test_answers_rescore_and_changes_are_recorded_only_when_something_moved(
@@ -122,7 +164,7 @@ def test_answers_rescore_and_changes_are_recorded_only_when_something_moved(
 def _stored(engine: Engine) -> dict[int, tuple[Any, ...]]:
     with session_scope(engine) as session:
         rows = session.scalars(select(LeadScore).execution_options(populate_existing=True))
-        return {s.lead_id: (s.total, s.breakdown, s.state) for s in rows}
+        return {s.lead_id: (s.total, s.state) for s in rows}
 
 
 def test_rescore_all_in_parallel_matches_single_rescores(
@@ -242,14 +284,14 @@ def test_rescore_all_starts_from_current_stored_states_and_rebuilds_the_others(
         for lead_id in ids:
             rescore_lead(session, lead_id, config, NOW)
     full_rows = _stored(engine)
-    assert "unscored" in str(reused_rows[added][2])
+    assert "unscored" in str(reused_rows[added][1])
     assert {i: reused_rows[i] for i in ids if i != tampered} == {
         i: full_rows[i] for i in ids if i != tampered
     }
     assert reused_rows[tampered][0] < full_rows[tampered][0]
 
     with session_scope(engine) as session:
-        session.get(LeadScore, tampered).state = reused_rows[tampered][2]  # type: ignore[union-attr]
+        session.get(LeadScore, tampered).state = reused_rows[tampered][1]  # type: ignore[union-attr]
     rescore_all(db_url, config, NOW, workers=1, rebuild=True)
     assert _stored(engine) == full_rows
 

@@ -228,7 +228,6 @@ def test_bulk_insert_stores_what_a_single_insert_stores(session: Session, lead_i
 def test_score_upsert_and_changes(session: Session, lead_id: int) -> None:
     assert repo.get_score(session, lead_id) is None
     state = {"counts": {"pricing": 2}, "points": 12.5, "last": "2026-11-02T09:30:00+00:00"}
-    breakdown = [{"rule": "fit.title", "label": "CFO", "points": 20.0, "source": "profile"}]
     repo.save_score(
         session,
         lead_id,
@@ -241,7 +240,6 @@ def test_score_upsert_and_changes(session: Session, lead_id: int) -> None:
         qualified=False,
         missing=["budget", "timeline"],
         flags=[{"id": "stale", "text": "no activity"}],
-        breakdown=breakdown,
         state=state,
         last_activity_at=T0,
         scored_at=T0,
@@ -342,7 +340,6 @@ def test_bulk_and_single_score_writes_store_identical_column_values(
         "qualified": True,
         "missing": [{"id": "budget", "label": "Budget", "reason": "not asked — yet"}],
         "flags": [{"code": "timeline_passed", "message": "Zürich 東京"}],
-        "breakdown": [{"rule_id": "fit.x", "points": 1.5, "last_at": None}],
         "state": {"v": 2, "rules": {"demo": [[1.7e9, "k", None]]}, "last": 1.7e9, "n": 1},
         "last_activity_at": T0 - timedelta(days=1, microseconds=7),
         "scored_at": T0,
@@ -423,7 +420,6 @@ def test_json_roundtrip(session: Session, lead_id: int) -> None:
         qualified=False,
         missing=["need"],
         flags=["x"],
-        breakdown=[{"points": -5.25}],
         state=state,
     )
     session.commit()
@@ -431,7 +427,7 @@ def test_json_roundtrip(session: Session, lead_id: int) -> None:
     score = repo.get_score(session, lead_id)
     assert score is not None
     assert score.state == state
-    assert (score.missing, score.flags, score.breakdown) == (["need"], ["x"], [{"points": -5.25}])
+    assert (score.missing, score.flags) == (["need"], ["x"])
 
 
 def test_datetimes_come_back_aware_utc(session: Session, lead_id: int) -> None:

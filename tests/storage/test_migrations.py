@@ -11,10 +11,11 @@ from typing import Any, cast
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import event, insert, inspect, select
+from sqlalchemy import JSON, column, event, insert, inspect, select, table
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm import Session
 
+from bot.storage.column_types import UTCDateTime
 from bot.storage.database import make_engine
 from bot.storage.leads_repo import upsert_lead
 from bot.storage.migrate import current, downgrade, head, init_db, upgrade
@@ -43,7 +44,7 @@ def _tables(url: str) -> set[str]:
 def test_fresh_database_upgrades_to_the_model_schema(empty_db_url: str) -> None:
     assert current(empty_db_url) is None
     upgrade(empty_db_url)
-    assert current(empty_db_url) == head() == "0009"
+    assert current(empty_db_url) == head() == "0010"
     assert _tables(empty_db_url) == set(metadata.tables) | {"alembic_version"}
     assert _diff(empty_db_url) == []
 
@@ -122,22 +123,32 @@ OLD_BREAKDOWN = [
 ]
 
 
+# lead_scores as revisions 0001-0009 had it (0010 dropped `breakdown`)
+_OLD_SCORES = table(
+    "lead_scores",
+    *(column(n) for n in ("lead_id", "model", "total", "fit", "engagement", "grade", "tier")),
+    column("qualified"),
+    *(column(n, JSON) for n in ("missing", "flags", "breakdown", "state")),
+    column("scored_at", UTCDateTime()),
+)
+
+
 def _breakdowns(url: str) -> dict[int, object]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            rows = conn.execute(select(LeadScore.lead_id, LeadScore.breakdown)).all()  # type: ignore[call-overload]
+            rows = conn.execute(select(_OLD_SCORES.c.lead_id, _OLD_SCORES.c.breakdown)).all()
             return {lead_id: breakdown for lead_id, breakdown in rows}
     finally:
         engine.dispose()
 
 
 def _insert_score(session: Session, lead_id: int, **json_columns: object) -> None:
-    """A lead and its score row, written as the schema of the current revision stands
+    """A lead and its score row, written as the schema of revisions before 0010 stood
     (`json_columns`: missing, flags, breakdown and state)."""
     assert upsert_lead(session, {"email": f"p{lead_id}@acme.com"}).id == lead_id
     session.execute(
-        insert(LeadScore.__table__),  # type: ignore[arg-type]
+        insert(_OLD_SCORES),
         {
             "lead_id": lead_id,
             "model": "default",
@@ -160,7 +171,7 @@ def test_0005_compacts_stored_breakdowns_and_back(empty_db_url: str) -> None:
         for lead_id, breakdown in [(1, OLD_BREAKDOWN), (2, [])]:
             _insert_score(session, lead_id, missing=[], flags=[], breakdown=breakdown, state={})
     engine.dispose()
-    upgrade(empty_db_url)
+    upgrade(empty_db_url, "0005")
     compact = _breakdowns(empty_db_url)
     assert compact[2] == []
     demo, industry = (RuleTotal.from_json(row) for row in compact[1])  # type: ignore[attr-defined]
@@ -238,9 +249,8 @@ def _score_json(url: str) -> tuple[object, ...]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            row = conn.execute(
-                select(LeadScore.missing, LeadScore.flags, LeadScore.breakdown, LeadScore.state)  # type: ignore[call-overload]
-            ).one()
+            c = _OLD_SCORES.c
+            row = conn.execute(select(c.missing, c.flags, c.breakdown, c.state)).one()
             return tuple(row)
     finally:
         engine.dispose()
@@ -259,8 +269,7 @@ def test_0008_stores_score_json_as_json_text_on_postgresql(empty_db_url: str) ->
         columns = ("missing", "flags", "breakdown", "state")
         _insert_score(session, 1, **dict(zip(columns, values, strict=True)))
     engine.dispose()
-    upgrade(empty_db_url)
-    assert current(empty_db_url) == head()
+    upgrade(empty_db_url, "0008")
     assert _score_json(empty_db_url) == values
     if not empty_db_url.startswith("postgresql"):
         return  # nothing to change on SQLite
@@ -271,3 +280,53 @@ def test_0008_stores_score_json_as_json_text_on_postgresql(empty_db_url: str) ->
     assert _json_columns(empty_db_url) == dict.fromkeys(columns, "jsonb")
     assert _compression(empty_db_url) == lz4
     assert _score_json(empty_db_url) == values
+
+
+def _score_columns(url: str) -> dict[str, str]:
+    engine = make_engine(url)
+    try:
+        columns = inspect(engine).get_columns("lead_scores")
+        return {c["name"]: str(c["type"]).lower() for c in columns}
+    finally:
+        engine.dispose()
+
+
+def test_0010_drops_the_stored_breakdown_and_keeps_the_rest(empty_db_url: str) -> None:
+    upgrade(empty_db_url, "0009")
+    engine = make_engine(empty_db_url)
+    missing = [{"id": "budget", "label": "Budget confirmed", "reason": "budget not asked yet"}]
+    flags = [{"code": "stale", "message": "No activity in 90 days"}]
+    breakdown = [["engagement.demo_request", "Requested a demo", "event", 2, 51.0, 22.95, 1.8e9]]
+    state = {"v": 2, "n": 1, "rules": {"demo_request": [[1.8e9, "k-1", None]]}}
+    with Session(engine) as session, session.begin():
+        for lead_id in (1, 2):
+            _insert_score(
+                session, lead_id, missing=missing, flags=flags, breakdown=breakdown, state=state
+            )
+    engine.dispose()
+
+    upgrade(empty_db_url)
+    assert "breakdown" not in _score_columns(empty_db_url)
+    assert _diff(empty_db_url) == []  # SQLite's rebuilt table kept its indexes and keys
+    engine = make_engine(empty_db_url)
+    with Session(engine) as session:
+        kept = session.get(LeadScore, 1)
+        assert kept is not None
+        assert (kept.total, kept.tier, kept.missing, kept.flags, kept.state) == (
+            40.0,
+            "warm",
+            missing,
+            flags,
+            state,
+        )
+        assert kept.scored_at == datetime(2026, 11, 23, tzinfo=UTC)
+    with engine.begin() as conn:  # the foreign key still cascades
+        conn.exec_driver_sql("DELETE FROM leads WHERE id = 2")
+        assert conn.exec_driver_sql("SELECT lead_id FROM lead_scores").scalars().all() == [1]
+    engine.dispose()
+
+    downgrade(empty_db_url, "0009")
+    assert _breakdowns(empty_db_url) == {1: []}  # back, empty until the next rescore
+    if empty_db_url.startswith("postgresql"):
+        assert _score_columns(empty_db_url)["breakdown"] == "json"
+        assert _compression(empty_db_url)["breakdown"] == "l"
