@@ -7,8 +7,9 @@ recompute it (`bot.scoring_service.explain_stored`), as lead cards always did. I
 spent ~10 % of its CPU an event on it (in-process, SQLite and PostgreSQL alike).
 
 SQLite rebuilds the table (batch mode): 4.6 s for 100,000 scores on the development
-host. PostgreSQL only marks the column dropped (20 ms). A downgrade adds it back empty (`[]`): the next rescore of a lead
-(`qualibot rescore`, an event or an answer) fills it in again.
+host. PostgreSQL only marks the column dropped (20 ms). A downgrade adds it back empty
+(`[]`): the next rescore of a lead (`qualibot rescore`, an event or an answer) fills it
+in again.
 
 Revision ID: 0010
 Revises: 0009
