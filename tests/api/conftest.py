@@ -11,6 +11,7 @@ import httpx
 from bot.config_file import load_config
 from bot.server import build
 from bot.settings import Settings
+from tests.app_config import without_catch_up
 from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.slack_fake.fixtures import fake_slack  # noqa: F401
 
@@ -29,7 +30,7 @@ async def api_client(database_url: str, fake: FakeSlack) -> AsyncIterator[httpx.
         slack_api_url=fake.base_url,
         ingest_token=TOKEN,
     )
-    app, _ = build(settings, load_config(ROOT / "config.yml"))
+    app, _ = build(settings, without_catch_up(load_config(ROOT / "config.yml")))
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://qualibot") as client:
         yield client

@@ -12,6 +12,7 @@ from bot.server import build
 from bot.settings import Settings
 from scoring.notify_config import JumpRule
 from tests.api.conftest import AUTH, TOKEN
+from tests.app_config import without_catch_up
 from tests.slack_fake import BOT_TOKEN, SIGNING_SECRET, FakeSlack
 from tests.slack_fake.fixtures import fake_slack  # noqa: F401
 
@@ -38,9 +39,9 @@ def test_event_to_alert_posted_by_the_in_process_dispatcher(
             "rules": [JumpRule(id="any_rise", kind="jump", points=1, window_hours=24)],
         }
     )
-    jobs = shipped.jobs.model_copy(update={"outbox_poll_seconds": 600})  # only wake() posts
-    # no digests: a catch-up at start would post one if the test ran just after its time
-    config = shipped.model_copy(update={"alerts": alerts, "jobs": jobs, "digests": {}})
+    quiet = without_catch_up(shipped)
+    jobs = quiet.jobs.model_copy(update={"outbox_poll_seconds": 600})  # only wake() posts
+    config = quiet.model_copy(update={"alerts": alerts, "jobs": jobs})
     settings = Settings(
         database_url=db_url,
         slack_bot_token=BOT_TOKEN,

@@ -397,7 +397,7 @@ async def test_requests_arriving_together_are_stored_together_each_answered(
     first_may_go = threading.Event()
     real = http_events.store_together
 
-    class Counted(GroupCommitter):  # type: ignore[type-arg]
+    class Counted(GroupCommitter):
         async def submit(self, request: Any) -> Any:
             waiting.append(request)
             return await super().submit(request)

@@ -55,6 +55,7 @@ async def test_metrics_count_events_by_outcome_and_report_outbox_depth(
     engine = make_engine(db_url)
     with Session(engine) as session:  # one more alert waiting in the outbox
         lead = session.scalars(select(Lead).where(Lead.email == "metrics@acme.com")).one()
+        assert lead.id is not None
         session.add(Alert(lead_id=lead.id, kind="test", rule_id="t", channel="#x", dedupe_key="mx"))
         session.commit()
     with engine.connect() as conn:

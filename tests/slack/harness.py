@@ -23,6 +23,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.server import build
 from bot.settings import Settings
 from scoring.config import ScoringConfig
+from tests.app_config import without_catch_up
 from tests.slack_fake import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -153,7 +154,7 @@ class Apps:
 
     async def start(self, *, socket_mode: bool = False) -> Slack:
         settings = make_settings(self.db_url, self.fake, socket_mode=socket_mode)
-        api, bolt = build(settings, self.config)
+        api, bolt = build(settings, without_catch_up(self.config))
         stack = AsyncExitStack()
         await stack.enter_async_context(api.router.lifespan_context(api))
         transport = httpx.ASGITransport(app=api)
