@@ -107,21 +107,23 @@ def insert_new_events(
     for chunk in chunks(rows, batch_size):
         now = utcnow()
         params = [_event_row(row, now) for row in chunk]
-        bound = _NEW_EVENTS[dialect.name].bind(dialect, params)
-        inserted.update(key for (key,) in bound.returned(connection))
+        if dialect.name == "postgresql":
+            bound = _NEW_EVENTS.bind(dialect, params)
+            inserted.update(key for (key,) in bound.returned(connection))
+        else:
+            base = _insert_event(session)
+            inserted.update(key for _id, key in connection.execute(base, params))
     return inserted
 
 
-# One statement over all the rows (`ManyRows`), the same text whatever the batch size.
-_NEW_EVENTS = {
-    dialect: ManyRows(
-        insert_for(dialect, _EVENTS)
-        .on_conflict_do_nothing(index_elements=["dedupe_key"])
-        .returning(_EVENTS.c.dedupe_key),
-        ("lead_id", "dedupe_key", "type", "properties", "occurred_at", "received_at", "source"),
-    )
-    for dialect in ("sqlite", "postgresql")
-}
+# PostgreSQL: one statement over column arrays (`ManyRows`), the same text whatever the
+# batch size (a multi-row VALUES list is a new text per size, parsed again by psycopg).
+_NEW_EVENTS = ManyRows(
+    insert_for("postgresql", _EVENTS)
+    .on_conflict_do_nothing(index_elements=["dedupe_key"])
+    .returning(_EVENTS.c.dedupe_key),
+    ("lead_id", "dedupe_key", "type", "properties", "occurred_at", "received_at", "source"),
+)
 
 
 def bulk_insert_events(

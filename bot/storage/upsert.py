@@ -66,14 +66,10 @@ class ManyRows:
     dialect and each column's own bind processor (JSON, UTC datetimes…) is applied
     directly, so values are stored exactly as through SQLAlchemy.
 
-    Either database gets one statement for all the rows, the same text whatever their
-    number, which can return rows (RETURNING). SQLite reads them from one JSON array
-    (`INSERT … SELECT json_extract(value, '$[i]')… FROM json_each(?)`; each value bound
-    first, so JSON columns go as their text): the driver's `executemany` and
-    SQLAlchemy's multi-row VALUES had cost the ingest writer 9 % more CPU an event, in
-    one process. PostgreSQL gets an array per column (`INSERT … SELECT … FROM unnest(…)`,
-    sent as binary): a statement per row cost the server ~1.5× and the client ~2× as
-    much (score upserts, measured with the server's logged durations). Rows of an upsert
+    SQLite runs it row by row through the driver's `executemany`. PostgreSQL gets one
+    statement over arrays, one per column (`INSERT … SELECT … FROM unnest(…)`, sent as
+    binary): a statement per row cost the server ~1.5× and the client ~2× as much (score
+    upserts, measured with the server's logged durations). Rows of an upsert
     (`ON CONFLICT DO UPDATE`) must then differ in their conflict key, as one statement
     may not update a row twice.
     """
@@ -98,11 +94,12 @@ class ManyRows:
                 sql = _over_arrays(sql, columns, dialect)
                 processors = tuple(_array_item(column, dialect) for column in columns)
             else:
-                sql = _over_json_rows(sql, len(columns))
                 processors = tuple(
                     c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns
                 )
-            found = _Compiled(sql, names, processors, dialect.name == "postgresql")
+            found = _Compiled(
+                sql, names, processors, bool(compiled.positional), dialect.name == "postgresql"
+            )
             self._compiled[key] = found
         return found
 
@@ -112,7 +109,7 @@ class ManyRows:
         Binding (JSON encoding, datetimes…) is most of a bulk write's cost: done before
         the transaction, it keeps SQLite's single write lock short.
         """
-        sql, names, processors, arrays = self._for(dialect)
+        sql, names, processors, positional, arrays = self._for(dialect)
         pairs = list(zip(names, processors, strict=True))
         rows = list(rows)
         if arrays:
@@ -121,47 +118,33 @@ class ManyRows:
                 for name, process in pairs
             }
             return BoundRows(sql, columns, len(rows))
-        values = [
-            [row[name] if process is None else process(row[name]) for name, process in pairs]
-            for row in rows
-        ]
-        return BoundRows(sql, (dump_json(values),), len(rows))
+        params: list[Any] = []
+        for row in rows:
+            values = [
+                row[name] if process is None else process(row[name]) for name, process in pairs
+            ]
+            params.append(tuple(values) if positional else dict(zip(names, values, strict=True)))
+        return BoundRows(sql, params, len(rows))
 
 
 class _Compiled(NamedTuple):
     sql: str
     names: tuple[str, ...]
     processors: tuple[Any, ...]
+    positional: bool
     arrays: bool
-
-
-def _values_list(sql: str) -> tuple[int, int]:
-    """Where the VALUES list of a one-row INSERT starts and ends (its `)` included)."""
-    start = sql.index(" VALUES (")
-    depth, end = 0, start + len(" VALUES ")
-    while True:  # to the VALUES list's closing parenthesis
-        depth += {"(": 1, ")": -1}.get(sql[end], 0)
-        if depth == 0:
-            return start, end + 1
-        end += 1
-
-
-def _over_json_rows(sql: str, width: int) -> str:
-    """`sql` (an INSERT of one row of `width` columns, as SQLite's dialect compiles it)
-    with its VALUES list replaced by a SELECT over one JSON array of rows (`WHERE true`
-    lets an ON CONFLICT clause follow a SELECT)."""
-    start, end = _values_list(sql)
-    items = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(width))
-    out = f"{sql[:start]} SELECT {items} FROM json_each(?) WHERE true{sql[end:]}"
-    if out.count("?") != 1:
-        raise ValueError(f"expected the VALUES list to hold every parameter: {sql}")
-    return out
 
 
 def _over_arrays(sql: str, columns: list[Column[Any]], dialect: Any) -> str:
     """`sql` (an INSERT of one row of `columns`, as psycopg's dialect compiles it) with its
     VALUES list replaced by a SELECT over one binary array parameter per column."""
-    start, end = _values_list(sql)
+    start = sql.index(" VALUES (")
+    depth, end = 0, start + len(" VALUES ")
+    while True:  # to the VALUES list's closing parenthesis
+        depth += {"(": 1, ")": -1}.get(sql[end], 0)
+        if depth == 0:
+            break
+        end += 1
     items, arrays = [], []
     for column in columns:
         json = isinstance(column.type, JSON)
@@ -171,7 +154,7 @@ def _over_arrays(sql: str, columns: list[Column[Any]], dialect: Any) -> str:
         items.append(f"batch.{column.name}{back}")
     names = ", ".join(column.name for column in columns)
     select = f" SELECT {', '.join(items)} FROM unnest({', '.join(arrays)}) AS batch({names})"
-    return sql[:start] + select + sql[end:]
+    return sql[:start] + select + sql[end + 1 :]
 
 
 def _array_item(column: Column[Any], dialect: Any) -> Callable[[Any], Any] | None:
@@ -189,8 +172,8 @@ class BoundRows:
     """A `ManyRows` statement with its rows bound for one dialect, ready to run."""
 
     sql: str
-    params: tuple[str] | dict[str, list[Any]]
-    """The rows as one JSON array (SQLite), or an array per column (PostgreSQL)."""
+    params: list[Any] | dict[str, list[Any]]
+    """A parameter set per row (run through `executemany`), or an array per column."""
     rows: int
 
     def execute(self, connection: Connection) -> int:
@@ -200,7 +183,10 @@ class BoundRows:
         return self.rows
 
     def returned(self, connection: Connection) -> list[Any]:
-        """Run it; return what its RETURNING clause gives."""
+        """Run it; return what its RETURNING clause gives (one statement over arrays,
+        as on PostgreSQL: `executemany` returns nothing)."""
         if not self.rows:
             return []
+        if isinstance(self.params, list):
+            raise TypeError("RETURNING rows need the one statement over arrays (PostgreSQL)")
         return list(connection.exec_driver_sql(self.sql, self.params))
