@@ -65,7 +65,8 @@ def contradiction_flags(
         )
 
     if spec.negative_signal and tier in ("hot", "warm"):
-        negatives = [c for c in event_contributions if c.points < 0]
+        # negative events only: not the cap adjustment nor the inactivity penalty
+        negatives = [c for c in event_contributions if c.source == "event" and c.points < 0]
         if negatives:
             last = max(negatives, key=lambda c: c.at or now)
             when = last.at.date().isoformat() if last.at else "recently"

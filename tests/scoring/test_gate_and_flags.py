@@ -106,3 +106,30 @@ def test_negative_signal_on_warm_lead(config: ScoringConfig) -> None:
     )
     assert result.tier in ("warm", "hot")
     assert "negative_signal" in {f.code for f in result.flags}
+
+
+def test_capped_engagement_and_inactivity_are_no_negative_signal(config: ScoringConfig) -> None:
+    """Only a negative event (unsubscribe, hard bounce) is one: not the cap adjustment
+    of a very engaged lead, nor the inactivity penalty."""
+    demos = [event("Demo Requested", day, f"d{day}") for day in range(1, 9)]
+    hot = score(
+        lead(title="CEO", industry="Software", company_size=50, country="US"),
+        QUALIFYING,
+        demos + [event("Pricing Page Viewed", day, f"p{day}") for day in range(1, 9)],
+        config,
+        NOW,
+    )
+    assert hot.tier == "hot"
+    assert "engagement.cap" in {c.rule_id for c in hot.contributions}
+    assert "negative_signal" not in {f.code for f in hot.flags}
+
+    idle = score(
+        lead(title="CEO", industry="Software", company_size=50, country="US"),
+        QUALIFYING,
+        [event("Demo Requested", 70, "d70")],
+        config,
+        NOW,
+    )
+    assert idle.tier in ("warm", "hot")
+    assert "engagement.inactivity" in {c.rule_id for c in idle.contributions}
+    assert "negative_signal" not in {f.code for f in idle.flags}
