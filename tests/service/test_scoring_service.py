@@ -69,26 +69,30 @@ def _lead(session: Session, email: str = "dana@northwind.io", **kw: object) -> i
     return lead.id
 
 
+def _add_event(session: Session, lead_id: int, i: int) -> EventRecord:
+    """Store EVENTS[i] for the lead (not scored); its record."""
+    name, props, days = EVENTS[i]
+    record = EventRecord(name, NOW - timedelta(days=days), f"m{i}", props)
+    stored = add_event(
+        session,
+        lead_id=lead_id,
+        dedupe_key=record.key,
+        type=name,
+        occurred_at=record.occurred_at,
+        source="test",
+        properties=props,
+    )
+    assert stored is not None
+    return record
+
+
 def test_events_applied_one_by_one_equal_a_full_rescore(
     session: Session, config: ScoringConfig
 ) -> None:
     lead_id = _lead(session)
-    for i, (name, props, days) in enumerate(EVENTS):
-        at = NOW - timedelta(days=days)
-        assert (
-            add_event(
-                session,
-                lead_id=lead_id,
-                dedupe_key=f"m{i}",
-                type=name,
-                occurred_at=at,
-                source="test",
-                properties=props,
-            )
-            is not None
-        )
+    for i in range(len(EVENTS)):
         incremental = apply_new_event(
-            session, lead_id, EventRecord(name, at, f"m{i}", props), config, NOW
+            session, lead_id, _add_event(session, lead_id, i), config, NOW
         )
     stored = get_score(session, lead_id)
     assert stored is not None
@@ -112,17 +116,8 @@ def test_explain_stored_rebuilds_from_the_events_when_the_state_is_unusable(
     session: Session, config: ScoringConfig, unusable: dict[str, Any]
 ) -> None:
     lead_id = _lead(session)
-    for i, (name, props, days) in enumerate(EVENTS):
-        at = NOW - timedelta(days=days)
-        add_event(
-            session,
-            lead_id=lead_id,
-            dedupe_key=f"u{i}",
-            type=name,
-            occurred_at=at,
-            source="test",
-            properties=props,
-        )
+    for i in range(len(EVENTS)):
+        _add_event(session, lead_id, i)
     stored_result = rescore_lead(session, lead_id, config, NOW)
     stored = get_score(session, lead_id)
     lead = session.get(Lead, lead_id)
