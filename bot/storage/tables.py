@@ -135,7 +135,7 @@ class LeadScore(SQLModel, table=True):
     tier: str
     qualified: bool
     # stored JSON (`json` on PostgreSQL): rewritten with every event, never queried inside
-    missing: list[str] = Field(default_factory=list, sa_type=StoredJSONType, nullable=False)
+    missing: list[Any] = Field(default_factory=list, sa_type=StoredJSONType, nullable=False)
     flags: list[Any] = Field(default_factory=list, sa_type=StoredJSONType, nullable=False)
     state: dict[str, Any] = Field(default_factory=dict, sa_type=StoredJSONType, nullable=False)
     last_activity_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -9,7 +9,7 @@ from sqlalchemy import Engine, delete, event, func, select
 from sqlmodel import Session, col
 
 from bot.bulk_scoring import rescore_all
-from bot.event_store import EventToStore, import_events
+from bot.event_store import EventToStore, IdentifyToStore, import_events
 from bot.scoring_service import apply_new_answer, apply_new_event, rescore_lead
 from bot.storage.scores_repo import get_score, record_score_change
 from bot.storage.tables import Alert, AlertState, Lead
@@ -234,7 +234,7 @@ def test_a_jump_counts_each_leads_own_score_changes_within_its_window(
             )
         session.commit()
     # one batch, so the window's lows of all three leads are read together
-    items = [
+    items: list[EventToStore | IdentifyToStore] = [
         EventToStore(i, email, EventRecord("Demo Requested", NOW, f"demo-{i}", {}))
         for i, email in enumerate(emails)
     ]

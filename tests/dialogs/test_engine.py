@@ -37,7 +37,7 @@ ANSWERS: dict[str, tuple[str, dict[str, Any]]] = {
     "timeline": ("by March", {"status": "known", "date": "2027-03-31", "horizon_days": 128}),
     "priority": ("top priority", {"level": "top"}),
 }
-UNKNOWN = {
+UNKNOWN: dict[str, dict[str, Any]] = {
     "budget": {"status": "unknown", "amount": None, "currency": None, "period": None},
     "authority": {"role": "unknown", "person": None, "title": None},
     "need": {"level": None, "pains": []},

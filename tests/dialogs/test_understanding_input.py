@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dialogs.understanding import MAX_ANSWER_CHARS, ParseOutcome, parse_answer
+from dialogs.understanding import MAX_ANSWER_CHARS, ParseOutcome, Problem, parse_answer
 from scoring.values import CANONICAL_SLOTS, validate_value
 
 NOW = dt.datetime(2026, 11, 23, 12, tzinfo=dt.UTC)
@@ -35,7 +35,7 @@ SLOTS = [None, *CANONICAL_SLOTS]
         ("Бюджет пятьдесят тысяч", "not_understood"),
     ],
 )
-def test_unreadable_input_gives_nothing(text: str, problem: str, slot: str | None) -> None:
+def test_unreadable_input_gives_nothing(text: str, problem: Problem, slot: str | None) -> None:
     outcome = parse_answer(text, NOW, slot)
     assert outcome == ParseOutcome(slots={}, capped=False, problem=problem)
 

@@ -119,8 +119,8 @@ def test_pains_are_named_phrases_without_intensity_words() -> None:
     assert parse_answer("big problem", NOW, "need").slots["need"]["pains"] == []
     value = parse_answer("lead routing is a mess, it's a major pain", NOW, "need").slots["need"]
     assert value == {"level": "high", "pains": ["lead routing is a mess"]}
-    value = parse_answer("their CRM data is garbage and it's hurting them", NOW, "need")
-    assert value.slots["need"]["pains"] == ["their crm data is garbage"]
+    garbage = parse_answer("their CRM data is garbage and it's hurting them", NOW, "need")
+    assert garbage.slots["need"]["pains"] == ["their crm data is garbage"]
     value = parse_answer("no real need, spreadsheets work fine", NOW, "need").slots["need"]
     assert value == {"level": "none", "pains": []}
 

@@ -56,7 +56,9 @@ def test_half_life_decay(config: ScoringConfig) -> None:
 def test_step_decay() -> None:
     from scoring.config import Decay
 
-    decay = Decay(steps=[{"after_days": 30, "factor": 0.5}, {"after_days": 90, "factor": 0.1}])
+    decay = Decay.model_validate(
+        {"steps": [{"after_days": 30, "factor": 0.5}, {"after_days": 90, "factor": 0.1}]}
+    )
     assert [decay_factor(decay, d) for d in (0, 29.9, 30, 89, 90, 400)] == [
         1,
         1,
@@ -77,7 +79,7 @@ def test_caps_per_day_and_per_week(config: ScoringConfig) -> None:
     last_week = [event("Page Viewed", d, f"w{d}", path="/pricing") for d in (2, 3, 4, 5)]
     result = run(config, *today, *last_week)
     counted = [c for c in result.contributions if c.rule_id == "engagement.pricing"]
-    assert sorted(c.ref for c in counted) == ["t3", "w4", "w5"]  # earliest of each window
+    assert sorted(str(c.ref) for c in counted) == ["t3", "w4", "w5"]  # earliest of each window
 
 
 def test_once_per_asset(config: ScoringConfig) -> None:
@@ -87,7 +89,7 @@ def test_once_per_asset(config: ScoringConfig) -> None:
         event("Content Downloaded", 2, "b", asset_id="ebook"),
         event("Content Downloaded", 1, "c", asset_id="guide"),
     )
-    counted = sorted(c.ref for c in result.contributions if c.rule_id == "engagement.download")
+    counted = sorted(str(c.ref) for c in result.contributions if c.rule_id == "engagement.download")
     assert counted == ["a", "c"]
 
 

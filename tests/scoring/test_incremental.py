@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -19,10 +20,11 @@ from scoring.engagement import (
 )
 from scoring.fit import latest_answers
 from scoring.inputs import AnswerRecord, EventRecord
+from scoring.result import ScoreResult
 from scoring.scorer import score, score_from_state
 from tests.scoring.conftest import NOW, lead
 
-EVENT_SHAPES = st.sampled_from(
+EVENT_SHAPES: st.SearchStrategy[tuple[str, dict[str, Any]]] = st.sampled_from(
     [
         ("Page Viewed", {"path": "/pricing"}),
         ("Page Viewed", {"path": "/docs"}),
@@ -51,7 +53,7 @@ def event_lists(draw: st.DrawFn) -> list[EventRecord]:
     return events
 
 
-ANSWER_VALUES = st.sampled_from(
+ANSWER_VALUES: st.SearchStrategy[tuple[str, dict[str, Any]]] = st.sampled_from(
     [
         ("budget", {"status": "confirmed", "amount": 20000.0, "currency": "USD", "period": "year"}),
         ("budget", {"status": "unknown", "amount": None, "currency": None, "period": None}),
@@ -77,7 +79,7 @@ def answer_lists(draw: st.DrawFn) -> list[AnswerRecord]:
     return out
 
 
-def same(a, b) -> bool:  # type: ignore[no-untyped-def]
+def same(a: ScoreResult, b: ScoreResult) -> bool:
     return a.to_dict() == b.to_dict() and state_to_json(a.state) == state_to_json(b.state)
 
 

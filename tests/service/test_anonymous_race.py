@@ -56,7 +56,9 @@ def test_an_identify_racing_an_anonymous_event_still_attaches_it(engine: Engine)
     b.join(10)
     assert errors == []
     with Session(engine) as session:
-        lead_id = session.scalars(select(Lead.id).where(Lead.email == "jo@acme.com")).one()
-        events = session.scalars(select(Event.dedupe_key).where(col(Event.lead_id) == lead_id))
+        lead_id = session.scalars(
+            select(col(Lead.id)).where(col(Lead.email) == "jo@acme.com")
+        ).one()
+        events = session.scalars(select(col(Event.dedupe_key)).where(col(Event.lead_id) == lead_id))
         assert list(events) == ["race-1"]
         assert session.scalars(select(func.count()).select_from(AnonymousEvent)).one() == 0

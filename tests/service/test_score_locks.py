@@ -14,7 +14,7 @@ import pytest
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, select, text
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from bot.bulk_scoring import rescore_all
 from bot.config_file import load_config
@@ -178,7 +178,7 @@ def test_an_event_batch_scored_again_drops_the_alert_it_queued_on_the_old_score(
 
     during_open_batch(engine, config, second_batch, _surge("held"))
     with Session(engine) as session:
-        alerts = session.scalars(select(Alert.dedupe_key)).all()
+        alerts = session.scalars(select(col(Alert.dedupe_key))).all()
         assert alerts == [f"{lead_id}:event:held-webinar"]
         stored = get_score(session, lead_id)
         assert (

@@ -114,8 +114,11 @@ def test_times_are_stored_as_sqlalchemy_stores_them(at: datetime) -> None:
     """UTCDateTime formats SQLite text itself: the same text DateTime would store, in UTC."""
     dialect = sqlite.dialect()
     utc = at.astimezone(UTC).replace(tzinfo=None)
-    expected = DateTime().dialect_impl(dialect).bind_processor(dialect)(utc)
-    assert UTCDateTime().dialect_impl(dialect).bind_processor(dialect)(at) == expected
+    generic = DateTime().dialect_impl(dialect).bind_processor(dialect)
+    ours = UTCDateTime().dialect_impl(dialect).bind_processor(dialect)
+    assert generic is not None and ours is not None
+    expected = generic(utc)
+    assert ours(at) == expected
     assert expected.endswith(f".{utc.microsecond:06d}")
 
 
@@ -169,7 +172,7 @@ def test_sqlite_writers_that_read_first_queue_instead_of_failing(tmp_path: Path)
         a_started.wait(5)
         try:
             with engine.begin() as conn:
-                seen = conn.exec_driver_sql("SELECT COUNT(*) FROM t").scalar()
+                seen = conn.exec_driver_sql("SELECT COUNT(*) FROM t").scalar_one()
                 a_committed.wait(5)
                 conn.exec_driver_sql("INSERT INTO t VALUES (?)", (seen + 10,))
         except BaseException as exc:  # recorded: the assertion below reports it

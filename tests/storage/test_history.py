@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from sqlmodel import Session, func, select
@@ -207,7 +208,7 @@ def test_bulk_insert_events_skips_duplicates(session: Session, lead_id: int) -> 
 def test_bulk_insert_stores_what_a_single_insert_stores(session: Session, lead_id: int) -> None:
     tricky = {"title": 'Q3 "pricing", \\ päge {x}', "nested": {"n": [1, 2.5, None]}}
     at = datetime(2026, 11, 2, 10, 30, tzinfo=timezone(timedelta(hours=2)))
-    fields = {"lead_id": lead_id, "type": "Webinar Attended", "occurred_at": at}
+    fields: dict[str, Any] = {"lead_id": lead_id, "type": "Webinar Attended", "occurred_at": at}
     fields |= {"source": "api", "properties": tricky, "received_at": T0}
     repo.add_event(session, dedupe_key="one", **fields)
     new = insert_new_events(
@@ -330,7 +331,7 @@ def test_bulk_and_single_score_writes_store_identical_column_values(
 ) -> None:
     """Bulk writes bypass SQLAlchemy's row processing: the stored text must not differ."""
     other = repo.upsert_lead(session, {"email": "joe@acme.com"})
-    values = {
+    values: dict[str, Any] = {
         "model": "m",
         "total": 71.5,
         "fit": 60,
@@ -377,9 +378,10 @@ def test_bulk_writes_keep_each_rows_values_with_nulls_in_between(
 ) -> None:
     """On PostgreSQL a bulk write is one statement over one array per column: a column
     null in some rows (or in all) must still land on the right rows."""
-    ids = [lead_id] + [repo.upsert_lead(session, {"email": f"n{i}@acme.com"}).id for i in range(3)]
+    others = [repo.upsert_lead(session, {"email": f"n{i}@acme.com"}).id for i in range(3)]
+    ids = [lead_id] + [i for i in others if i is not None]
     base = {"model": "m", "fit": 1, "engagement": 2, "grade": "D4", "qualified": False}
-    activity = [None, T0, None, T0 - timedelta(hours=1)]
+    activity: list[datetime | None] = [None, T0, None, T0 - timedelta(hours=1)]
     scores = [
         {"lead_id": i, "total": n, "tier": "cold", "last_activity_at": at, **base}
         for n, (i, at) in enumerate(zip(ids, activity, strict=True))
