@@ -121,14 +121,6 @@ def compute_lead(session: Session, lead: Lead, config: ScoringConfig, now: datet
     return score_history(to_profile(lead), _answers(session, lead.id), events, config, now)
 
 
-def _rescore(
-    session: Session, lead: Lead, config: ScoringConfig, now: datetime, reason: str, ref: str | None
-) -> tuple[ScoreResult, ScoreChange | None]:
-    assert lead.id is not None
-    result = compute_lead(session, lead, config, now)
-    return result, save_result(session, lead.id, result, now, reason, ref)
-
-
 def rescore_lead(
     session: Session,
     lead_id: int,
@@ -142,7 +134,9 @@ def rescore_lead(
     The lead is locked first (`lock_lead_ids`), so a concurrent writer's score is read,
     not overwritten; so is every other read-modify-write of a score here."""
     lock_lead_ids(session, [lead_id])
-    return _rescore(session, _lead(session, lead_id), config, now, reason, ref)[0]
+    result = compute_lead(session, _lead(session, lead_id), config, now)
+    save_result(session, lead_id, result, now, reason, ref)
+    return result
 
 
 def apply_new_event(
@@ -156,19 +150,26 @@ def explain_stored(
     session: Session, lead: Lead, score: LeadScore, config: ScoringConfig
 ) -> ScoreResult:
     """The result a stored score was computed as (at its `scored_at`), contributions and
-    all: from its stored engagement state, or the lead's whole history when that state is
-    unusable (the same result, see `apply_new_events`)."""
+    all (see `_from_stored`)."""
+    return _from_stored(session, lead, score, config, score.scored_at)
+
+
+def _from_stored(
+    session: Session, lead: Lead, stored: LeadScore | None, config: ScoringConfig, now: datetime
+) -> ScoreResult:
+    """The lead scored at `now` from its stored engagement state, or from its whole
+    history when that state is unusable (the same result, see `apply_new_events`)."""
     assert lead.id is not None
     model = config.model_for(lead.product)
-    state = _usable_state(score, model.name)
+    state = _usable_state(stored, model.name)
     if state is not None:
         try:
             return score_from_state(
-                to_profile(lead), _answers(session, lead.id), state, model, config, score.scored_at
+                to_profile(lead), _answers(session, lead.id), state, model, config, now
             )
         except StaleStateError:  # built with other engagement rules
             pass
-    return compute_lead(session, lead, config, score.scored_at)
+    return compute_lead(session, lead, config, now)
 
 
 def _usable_state(stored: StoredScore | LeadScore | None, model_name: str) -> dict[str, Any] | None:
@@ -321,23 +322,8 @@ def apply_new_answer(
     queue the alerts it causes (same transaction)."""
     lock_lead_ids(session, [lead_id])
     lead = _lead(session, lead_id)
-    model = config.model_for(lead.product)
-    stored = get_score(session, lead_id)
-    try:
-        if stored is None or stored.model != model.name or not stored.state:
-            raise StaleStateError("no usable state")
-        result = score_from_state(
-            to_profile(lead),
-            _answers(session, lead_id),
-            state_from_json(stored.state),
-            model,
-            config,
-            now,
-        )
-    except StaleStateError:
-        result, change = _rescore(session, lead, config, now, "answer", ref)
-    else:
-        change = save_result(session, lead_id, result, now, "answer", ref)
+    result = _from_stored(session, lead, get_score(session, lead_id), config, now)
+    change = save_result(session, lead_id, result, now, "answer", ref)
     if change is not None:  # answers carry no negative signal: no change, nothing to fire
         before = before_change(change)
         queue_alerts(session, lead, result, before, config, now, f"change:{change.id}")
