@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.alerts.outbox import AlertBatch, before_change, queue_alerts
+from bot.decoded_states import DECODED_STATES
 from bot.metrics import SCORES_REDONE
 from bot.storage.answers_repo import (
     answer_records_for_leads,
@@ -24,7 +25,6 @@ from bot.storage.answers_repo import (
 from bot.storage.events_repo import events_for_lead, to_event_record
 from bot.storage.leads_repo import get_lead, lead_rows, lock_lead_ids, to_profile
 from bot.storage.scores_repo import (
-    StoredScore,
     bulk_save_scores,
     get_score,
     record_score_change,
@@ -172,7 +172,7 @@ def _from_stored(
     return compute_lead(session, lead, config, now)
 
 
-def _usable_state(stored: StoredScore | LeadScore | None, model_name: str) -> dict[str, Any] | None:
+def _usable_state(stored: LeadScore | None, model_name: str) -> dict[str, Any] | None:
     if stored is None or stored.model != model_name or not stored.state:
         return None
     return state_from_json(stored.state)
@@ -213,10 +213,12 @@ def apply_new_events(
     for part in parts:
         part.alerts.flush()
         results.update(part.results)
-    bulk_save_scores(
-        session,
-        [{"lead_id": i, "scored_at": now, **score_row_values(results[i])} for i in ids],
-    )
+    rows = []
+    for i in ids:
+        row = {"lead_id": i, "scored_at": now, **score_row_values(results[i])}
+        row["state"] = DECODED_STATES.encode(i, results[i].state)
+        rows.append(row)
+    bulk_save_scores(session, rows)
     record_score_changes(session, [change for part in parts for change in part.changes])
     return results
 
@@ -261,7 +263,11 @@ def _score_in_memory(
         if old is not None:
             scored.read[lead_id] = old.scored_at
         before = None if old is None else Snapshot(old.total, old.tier, old.qualified)
-        state = _usable_state(old, model.name)
+        state = (
+            None
+            if old is None or old.model != model.name
+            else DECODED_STATES.decode(lead_id, old.state)
+        )
         batch = events[lead_id]
         for i, event in enumerate(batch):
             try:

@@ -28,6 +28,9 @@ def dump_json(value: Any) -> str:
 load_json = orjson.loads
 """Parse a JSON column value."""
 
+JSONText = orjson.Fragment
+"""A JSON column value encoded already (`JSONText(text)`): `dump_json` writes it as is."""
+
 
 def driver_json(value: Any) -> Any:
     """A JSON column's value as a raw cursor returns it: SQLite gives the text (parsed

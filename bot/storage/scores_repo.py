@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from bot.storage._checks import aware_utc
 from bot.storage.among import rows_among
-from bot.storage.column_types import driver_json, utcnow
+from bot.storage.column_types import JSONText, utcnow
 from bot.storage.tables import LeadScore, ScoreChange, metadata
 from bot.storage.upsert import BoundRows, ManyRows, cached_statement, insert_for
 
@@ -61,24 +61,23 @@ class StoredScore:
     total: float
     tier: str
     qualified: bool
-    state: dict[str, Any]
+    state: str
+    """The engagement state's JSON text, as stored (decoded by `bot.decoded_states`)."""
     scored_at: Any = None  # as the driver returns it: only compared with `scored_at_of`
 
 
 _STORED_SCORES = (
-    "SELECT lead_id, model, total, tier, qualified, state, scored_at FROM lead_scores"
-    " WHERE lead_id {among}"
+    "SELECT lead_id, model, total, tier, qualified, CAST(state AS TEXT), scored_at"
+    " FROM lead_scores WHERE lead_id {among}"
 )
 
 
 def stored_scores(session: Session, lead_ids: Iterable[int]) -> dict[int, StoredScore]:
-    """The stored model, total, tier, qualification, engagement state and time of many
-    leads' scores (one query, read raw: it runs for every batch of events); leads never
-    scored are absent."""
+    """The stored model, total, tier, qualification, engagement state (its JSON text)
+    and time of many leads' scores (one query, read raw: it runs for every batch of
+    events); leads never scored are absent."""
     return {
-        lead_id: StoredScore(
-            model, float(total), tier, bool(qualified), driver_json(state) or {}, scored_at
-        )
+        lead_id: StoredScore(model, float(total), tier, bool(qualified), state, scored_at)
         for lead_id, model, total, tier, qualified, state, scored_at in rows_among(
             session, _STORED_SCORES, set(lead_ids)
         )
@@ -104,7 +103,7 @@ def _score_values(
     qualified: bool,
     missing: Sequence[str] = (),
     flags: Sequence[Any] = (),
-    state: Mapping[str, Any] | None = None,
+    state: Mapping[str, Any] | JSONText | None = None,
     last_activity_at: datetime | None = None,
     scored_at: datetime | None = None,
 ) -> dict[str, Any]:
@@ -118,7 +117,7 @@ def _score_values(
         "qualified": bool(qualified),
         "missing": list(missing),
         "flags": list(flags),
-        "state": dict(state or {}),
+        "state": state if isinstance(state, JSONText) else dict(state or {}),
         "last_activity_at": (
             None if last_activity_at is None else aware_utc(last_activity_at, "last_activity_at")
         ),

@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 
 from bot.storage import repository as repo
 from bot.storage.answers_repo import answer_records_for_leads, to_answer_record
+from bot.storage.column_types import dump_json
 from bot.storage.events_repo import insert_new_events
 from bot.storage.scores_repo import (
     StoredScore,
@@ -514,7 +515,8 @@ def test_batch_reads_give_what_the_orm_gives(session: Session, lead_id: int) -> 
     stored = stored_scores(session, [other.id, lead_id])
     versions = scored_at_of(session, [other.id, lead_id])
     assert list(versions) == [lead_id] and versions[lead_id] is not None
-    assert stored == {lead_id: StoredScore("m", 81.0, "hot", True, state, versions[lead_id])}
+    text = dump_json(state)  # the state as stored: its JSON text
+    assert stored == {lead_id: StoredScore("m", 81.0, "hot", True, text, versions[lead_id])}
 
 
 def test_returning_rows_need_the_statement_over_arrays(session: Session, lead_id: int) -> None:
