@@ -24,7 +24,7 @@ from bot.importing.segment import ParsedEvent, ParsedIdentify, lead_fields_from_
 from bot.lead_import import BATCH, ImportReport, batches
 from bot.scoring_service import apply_new_event, apply_new_events, rescore_lead
 from bot.storage.database import session_scope
-from bot.storage.events_repo import add_event, insert_new_events, normalize_event_type
+from bot.storage.events_repo import NewEventsInsert, add_event, normalize_event_type
 from bot.storage.leads_repo import (
     get_lead_by_email,
     lead_ids_by_email,
@@ -372,7 +372,7 @@ def _store_events_at_once(
         else:
             new[item.record.key] = (index, lead_id)
             outcomes.append(None)  # accepted or duplicate: known once inserted
-    inserted = insert_new_events(
+    storing = NewEventsInsert(
         session,
         [
             {
@@ -386,16 +386,14 @@ def _store_events_at_once(
             }
             for key, (index, lead_id) in new.items()
         ],
-        batch_size=max(1, len(new)),
     )
     by_lead: dict[int, list[EventRecord]] = {}
-    for key, (index, lead_id) in new.items():
-        accepted = key in inserted
-        outcomes[index] = "accepted" if accepted else "duplicate"
-        if accepted:
-            by_lead.setdefault(lead_id, []).append(run[index].record)
-    if by_lead:
-        apply_new_events(session, by_lead, config, now)
+    for index, lead_id in new.values():
+        by_lead.setdefault(lead_id, []).append(run[index].record)
+    if by_lead:  # inserted while the leads are scored
+        apply_new_events(session, by_lead, config, now, storing)
+    for key, (index, _) in new.items():
+        outcomes[index] = "accepted" if key in storing.inserted else "duplicate"
     return [out for out in outcomes if out is not None]
 
 

@@ -8,6 +8,7 @@ moved. The breakdown is not stored: `explain_stored` recomputes a stored score's
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,9 +23,10 @@ from bot.storage.answers_repo import (
     answers_for_lead,
     to_answer_record,
 )
-from bot.storage.events_repo import events_for_lead, to_event_record
-from bot.storage.leads_repo import get_lead, lead_rows, lock_lead_ids, to_profile
+from bot.storage.events_repo import NewEventsInsert, events_for_lead, to_event_record
+from bot.storage.leads_repo import LeadRow, get_lead, lead_rows, lock_lead_ids, to_profile
 from bot.storage.scores_repo import (
+    StoredScore,
     bulk_save_scores,
     get_score,
     record_score_change,
@@ -183,6 +185,7 @@ def apply_new_events(
     events: Mapping[int, Sequence[EventRecord]],
     config: ScoringConfig,
     now: datetime,
+    storing: NewEventsInsert | None = None,
 ) -> dict[int, ScoreResult]:
     """Update the scores of leads for their newly stored events (each lead's in the given
     order) and queue the alerts they cause, in the caller's transaction; return each
@@ -196,18 +199,35 @@ def apply_new_events(
     rules) is recomputed from its stored events up to the event being applied; the
     result is the same either way (property-tested).
 
+    `storing` is the insert of these very events, not run yet: it runs while the leads
+    are scored (`NewEventsInsert.in_flight`). A lead with an event it found stored
+    already (a duplicate) is then scored again without it, or left alone if none of its
+    events was new; only the new events' leads get a result.
+
     On PostgreSQL the leads are read and scored before they are locked, so that
     replicas writing at once overlap but for the writes; once locked, a lead scored by
     someone else meanwhile (its `scored_at` moved) is read and scored again (tested).
     """
-    ids = sorted(events)
-    parts = [_score_in_memory(session, ids, events, config, now)]
+    parts = [_score_in_memory(session, sorted(events), events, config, now, storing)]
+    if storing is not None:
+        given, events = (
+            events,
+            {i: [e for e in batch if e.key in storing.inserted] for i, batch in events.items()},
+        )
+        again = [i for i in sorted(events) if len(events[i]) < len(given[i])]
+        if again:
+            parts[0].forget(again)
+            if rescore := [i for i in again if events[i]]:
+                parts.append(_score_in_memory(session, rescore, events, config, now))
+    ids = sorted(i for part in parts for i in part.results)
     if lock_lead_ids(session, ids):
         current = scored_at_of(session, ids)
-        moved = [i for i in ids if current.get(i) != parts[0].read.get(i)]
+        read = {i: at for part in parts for i, at in part.read.items()}
+        moved = [i for i in ids if current.get(i) != read.get(i)]
         if moved:
             SCORES_REDONE.inc(len(moved))
-            parts[0].forget(moved)
+            for part in parts:
+                part.forget(moved)
             parts.append(_score_in_memory(session, moved, events, config, now))
     results: dict[int, ScoreResult] = {}
     for part in parts:
@@ -234,10 +254,10 @@ class _Scored:
     read: dict[int, Any]
 
     def forget(self, lead_ids: list[int]) -> None:
-        """Drop these leads' part (they are scored again)."""
+        """Drop these leads' part, if any (they are scored again, or not at all)."""
         gone = set(lead_ids)
         for lead_id in gone:
-            del self.results[lead_id]
+            self.results.pop(lead_id, None)
         self.changes = [c for c in self.changes if c["lead_id"] not in gone]
         self.alerts.forget(gone)
 
@@ -248,53 +268,108 @@ def _score_in_memory(
     events: Mapping[int, Sequence[EventRecord]],
     config: ScoringConfig,
     now: datetime,
+    storing: NewEventsInsert | None = None,
 ) -> _Scored:
+    """Read the leads and apply their events in memory, while `storing` runs if given.
+
+    Nothing is read while it runs (see `NewEventsInsert.in_flight`): the alert rules'
+    inputs are read before, and a lead whose state must be rebuilt from its stored events
+    is scored after.
+    """
     leads = lead_rows(session, ids)
     stored = stored_scores(session, ids)
     answers = answer_records_for_leads(session, ids)
     scored = _Scored({}, [], AlertBatch(session, ids, config, now), {})
-    for lead_id in ids:
-        lead = leads.get(lead_id)
-        if lead is None:
-            raise LookupError(f"no lead with id {lead_id}")
-        model = config.model_for(lead.product)
-        profile = to_profile(lead)
-        old = stored.get(lead_id)
-        if old is not None:
-            scored.read[lead_id] = old.scored_at
-        before = None if old is None else Snapshot(old.total, old.tier, old.qualified)
-        state = (
-            None
-            if old is None or old.model != model.name
-            else DECODED_STATES.decode(lead_id, old.state)
+    if storing is not None:
+        scored.alerts.read_inputs()
+    rebuilt: list[int] = []
+    with storing.in_flight() if storing is not None else nullcontext():
+        for lead_id in ids:
+            lead = leads.get(lead_id)
+            if lead is None:
+                raise LookupError(f"no lead with id {lead_id}")
+            old = stored.get(lead_id)
+            if not _score_lead(
+                session,
+                scored,
+                lead,
+                old,
+                answers[lead_id],
+                events[lead_id],
+                config,
+                now,
+                can_read=storing is None,
+            ):
+                rebuilt.append(lead_id)
+    for lead_id in rebuilt:
+        _score_lead(
+            session,
+            scored,
+            leads[lead_id],
+            stored.get(lead_id),
+            answers[lead_id],
+            events[lead_id],
+            config,
+            now,
+            can_read=True,
         )
-        batch = events[lead_id]
-        for i, event in enumerate(batch):
-            try:
-                if state is None:
-                    raise StaleStateError("no usable state")
-                state = apply_event(state, event, model)
-            except StaleStateError:
-                # Rebuild from what is stored up to this event: the batch's later events
-                # are stored already but are still to be applied one at a time.
-                later = {e.key for e in batch[i + 1 :]}
-                stored_events = [
-                    to_event_record(e)
-                    for e in events_for_lead(session, lead_id)
-                    if e.dedupe_key not in later
-                ]
-                state = build_state(stored_events, model)
-            state = compact_state(state, model, now)
-            result = scored.results[lead_id] = score_from_state(
-                profile, answers[lead_id], state, model, config, now
-            )
-            after = Snapshot(result.total, result.tier, result.qualified)
-            if after != before:
-                scored.changes.append(score_change(lead_id, before, after, now, "event", event.key))
-            trigger = f"event:{event.key}"
-            queue_alerts(session, lead, result, before, config, now, trigger, event, scored.alerts)
-            before = after
     return scored
+
+
+def _score_lead(
+    session: Session,
+    scored: _Scored,
+    lead: LeadRow,
+    old: StoredScore | None,
+    answers: list[AnswerRecord],
+    batch: Sequence[EventRecord],
+    config: ScoringConfig,
+    now: datetime,
+    *,
+    can_read: bool,
+) -> bool:
+    """Apply a lead's new events in turn into `scored`. False, with nothing done, if its
+    stored state is unusable and `can_read` is off (the rebuild reads its events)."""
+    lead_id = lead.id
+    model = config.model_for(lead.product)
+    state = (
+        None
+        if old is None or old.model != model.name
+        else DECODED_STATES.decode(lead_id, old.state)
+    )
+    before = None if old is None else Snapshot(old.total, old.tier, old.qualified)
+    profile = to_profile(lead)
+    for i, event in enumerate(batch):
+        try:
+            if state is None:
+                raise StaleStateError("no usable state")
+            state = apply_event(state, event, model)
+        except StaleStateError:
+            # A state is unusable from the first event on (once rebuilt, it fits).
+            if not can_read:
+                return False
+            # Rebuild from what is stored up to this event: the batch's later events
+            # are stored already but are still to be applied one at a time.
+            later = {e.key for e in batch[i + 1 :]}
+            stored_events = [
+                to_event_record(e)
+                for e in events_for_lead(session, lead_id)
+                if e.dedupe_key not in later
+            ]
+            state = build_state(stored_events, model)
+        state = compact_state(state, model, now)
+        result = scored.results[lead_id] = score_from_state(
+            profile, answers, state, model, config, now
+        )
+        after = Snapshot(result.total, result.tier, result.qualified)
+        if after != before:
+            scored.changes.append(score_change(lead_id, before, after, now, "event", event.key))
+        trigger = f"event:{event.key}"
+        queue_alerts(session, lead, result, before, config, now, trigger, event, scored.alerts)
+        before = after
+    if old is not None:
+        scored.read[lead_id] = old.scored_at
+    return True
 
 
 def score_change(

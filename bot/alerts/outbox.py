@@ -116,9 +116,14 @@ class AlertBatch:
         low = after.total if before is None else min(before.total, after.total)
         self._batch_lows[lead_id] = min(self._batch_lows.get(lead_id, low), low)
 
-    def for_lead(self, lead_id: int) -> AlertInputs:
+    def read_inputs(self) -> None:
+        """Read the rules' stored inputs now rather than when first needed."""
         if self._inputs is None:
             self._inputs = _read_inputs(self._session, self._ids, self._config, self._now)
+
+    def for_lead(self, lead_id: int) -> AlertInputs:
+        self.read_inputs()
+        assert self._inputs is not None
         inputs = self._inputs[lead_id]
         low = self._batch_lows.get(lead_id)
         if low is not None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 from sqlmodel import col, select
 
@@ -101,19 +103,63 @@ def insert_new_events(
     Rows whose `dedupe_key` exists (in the database or earlier in `rows`) are skipped.
     A bad row raises `ValueError` before its batch is written.
     """
-    connection = session.connection()
-    dialect = connection.dialect
     inserted: set[str] = set()
     for chunk in chunks(rows, batch_size):
         now = utcnow()
-        params = [_event_row(row, now) for row in chunk]
-        if dialect.name == "postgresql":
-            bound = _NEW_EVENTS.bind(dialect, params)
-            inserted.update(key for (key,) in bound.returned(connection))
-        else:
-            base = _insert_event(session)
-            inserted.update(key for _id, key in connection.execute(base, params))
+        inserted |= _insert_rows(session, [_event_row(row, now) for row in chunk])
     return inserted
+
+
+def _insert_rows(session: Session, params: list[dict[str, Any]]) -> set[str]:
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name == "postgresql":
+        return {key for (key,) in _NEW_EVENTS.bind(dialect, params).returned(connection)}
+    return {key for _id, key in connection.execute(_insert_event(session), params)}
+
+
+class NewEventsInsert:
+    """`insert_new_events` of `rows`, run while the caller computes (`in_flight`).
+
+    The rows are checked at once (`ValueError`, before anything is written); `inserted`
+    holds the dedupe keys of the new ones once `in_flight` has ended.
+    """
+
+    def __init__(self, session: Session, rows: Iterable[Mapping[str, Any]]) -> None:
+        now = utcnow()
+        self._session = session
+        self._params = [_event_row(row, now) for row in rows]
+        self.inserted: set[str] = set()
+
+    @contextmanager
+    def in_flight(self) -> Iterator[None]:
+        """Insert the rows around the block.
+
+        On PostgreSQL the insert is sent in pipeline mode before the block and its result
+        read after, so the server inserts while the block computes (with the database
+        idle meanwhile, this hid ~15 µs an event of the ingest writer's wait). The block
+        must not use the session's connection: a query sent meanwhile would be read
+        before its rows arrive. Elsewhere the insert runs before the block.
+        """
+        self._session.flush()
+        connection = self._session.connection()
+        dialect = connection.dialect
+        if dialect.name != "postgresql" or not self._params:
+            self.inserted = _insert_rows(self._session, self._params)
+            yield
+            return
+        import psycopg  # the PostgreSQL driver: installed with the `postgres` extra
+
+        bound = _NEW_EVENTS.bind(dialect, self._params)
+        driver = connection.connection.driver_connection
+        assert isinstance(driver, psycopg.Connection)
+        try:
+            with driver.pipeline(), driver.cursor() as cursor:
+                cursor.execute(bound.sql, bound.params)
+                yield
+                self.inserted = {key for (key,) in cursor.fetchall()}
+        except psycopg.Error as exc:  # as SQLAlchemy raises it (IntegrityError…)
+            raise DBAPIError.instance(bound.sql, bound.params, exc, psycopg.Error) from exc
 
 
 # PostgreSQL: one statement over column arrays (`ManyRows`), the same text whatever the

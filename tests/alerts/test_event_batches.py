@@ -3,6 +3,8 @@ same events stored one at a time; a failing set-based write falls back to one at
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ from sqlmodel import Session, col
 import bot.event_store
 from bot.event_store import EventToStore, IdentifyToStore, store_items
 from bot.scoring_service import rescore_lead
+from bot.storage.events_repo import NewEventsInsert
 from bot.storage.scores_repo import get_score, score_changes_for_lead
 from bot.storage.tables import Alert, AlertState, Event, Lead
 from scoring.config import ScoringConfig
@@ -137,11 +140,14 @@ def test_a_failing_set_based_write_is_stored_again_one_at_a_time(
         session.commit()
     calls: list[int] = []
 
-    def conflict(*args: Any, **kwargs: Any) -> set[str]:
-        calls.append(1)
-        raise IntegrityError("INSERT INTO events", {}, Exception("a concurrent writer"))
+    class Conflicting(NewEventsInsert):
+        @contextmanager
+        def in_flight(self) -> Iterator[None]:
+            calls.append(1)
+            raise IntegrityError("INSERT INTO events", {}, Exception("a concurrent writer"))
+            yield
 
-    monkeypatch.setattr(bot.event_store, "insert_new_events", conflict)
+    monkeypatch.setattr(bot.event_store, "NewEventsInsert", Conflicting)
     items: list[EventToStore | IdentifyToStore | Exception] = [
         _item("a@acme.io", 0, "Demo Requested", {}),
         _item("b@acme.io", 1, "Demo Requested", {}),
