@@ -46,6 +46,8 @@ def utcnow() -> datetime:
 def _in_utc(value: Any) -> datetime:
     if not isinstance(value, datetime):
         raise TypeError(f"expected a datetime, got {type(value).__name__}")
+    if value.tzinfo is UTC:  # the usual case, without a call to the tzinfo
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"naive datetime {value.isoformat()} (use an aware UTC datetime)")
     return value.astimezone(UTC)

@@ -128,7 +128,18 @@ def make_engine(url: str | URL | None = None, **kwargs: Any) -> Engine:
         engine = create_engine(parsed, **{**JSON_CODEC, **_sqlite_options(parsed), **kwargs})
         _listen_sqlite(engine)
         return engine
-    return create_engine(parsed, **{**JSON_CODEC, "pool_pre_ping": True, **kwargs})
+    return create_engine(parsed, **_postgres_options(parsed, kwargs))
+
+
+def _postgres_options(url: URL, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`create_engine` arguments for PostgreSQL: sessions in UTC (`TimeZone`, added to
+    the URL's libpq `options`), so timestamps come back in `datetime.UTC`, whose offset
+    Python reads in C (a `ZoneInfo('Etc/UTC')`, the server's default here, cost ~1.6 µs
+    a comparison). Stored values are instants either way."""
+    connect_args = dict(kwargs.pop("connect_args", {}))
+    options = connect_args.get("options", url.query.get("options", ""))
+    connect_args["options"] = f"{options} -c TimeZone=UTC".strip()
+    return {**JSON_CODEC, "pool_pre_ping": True, "connect_args": connect_args, **kwargs}
 
 
 def make_async_engine(url: str | URL | None = None, **kwargs: Any) -> AsyncEngine:
@@ -138,7 +149,7 @@ def make_async_engine(url: str | URL | None = None, **kwargs: Any) -> AsyncEngin
         engine = create_async_engine(parsed, **{**JSON_CODEC, **_sqlite_options(parsed), **kwargs})
         _listen_sqlite(engine.sync_engine)
         return engine
-    return create_async_engine(parsed, **{**JSON_CODEC, "pool_pre_ping": True, **kwargs})
+    return create_async_engine(parsed, **_postgres_options(parsed, kwargs))
 
 
 @contextmanager

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import DateTime, Engine, text
 from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlmodel import Session, col, select
 
@@ -187,3 +188,28 @@ def test_sqlite_writers_that_read_first_queue_instead_of_failing(tmp_path: Path)
     with engine.connect() as conn:
         assert sorted(r[0] for r in conn.exec_driver_sql("SELECT n FROM t")) == [1, 11]
     engine.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("db_backend", ["postgres"])
+@pytest.mark.parametrize("options", [None, "-c statement_timeout=12345"])
+async def test_postgres_sessions_run_in_utc_keeping_the_urls_options(
+    db_url: str, db_backend: str, options: str | None
+) -> None:
+    """Timestamps come back in `datetime.UTC` itself (its offset is read in C)."""
+    url = make_url(db_url)
+    if options:
+        url = url.update_query_dict({"options": options})
+    engine, async_engine = make_engine(url), make_async_engine(url)
+    try:
+        with engine.connect() as conn:
+            values = [conn.exec_driver_sql("SHOW TimeZone").scalar()]
+            values.append(conn.exec_driver_sql("SHOW statement_timeout").scalar())
+            values.append(conn.exec_driver_sql("SELECT now()").scalar_one().tzinfo)
+        async with async_engine.connect() as aconn:
+            values.append((await aconn.execute(text("SELECT now()"))).scalar_one().tzinfo)
+    finally:
+        engine.dispose()
+        await async_engine.dispose()
+    assert values == ["UTC", "12345ms" if options else "0", UTC, UTC]
+    assert values[2] is UTC and values[3] is UTC
