@@ -20,7 +20,7 @@ from bot.storage.column_types import JSONText, dump_json, load_json
 from scoring.engagement import state_from_json
 
 KEPT_LEADS = 10_000
-"""Most leads whose state is kept (the least recently scored go first): ~40 MB."""
+"""Most leads whose state is kept (the least recently scored go first): ~30 MB."""
 
 
 class DecodedStates:

@@ -282,37 +282,20 @@ def _score_in_memory(
     scored = _Scored({}, [], AlertBatch(session, ids, config, now), {})
     if storing is not None:
         scored.alerts.read_inputs()
-    rebuilt: list[int] = []
-    with storing.in_flight() if storing is not None else nullcontext():
-        for lead_id in ids:
-            lead = leads.get(lead_id)
-            if lead is None:
-                raise LookupError(f"no lead with id {lead_id}")
-            old = stored.get(lead_id)
-            if not _score_lead(
-                session,
-                scored,
-                lead,
-                old,
-                answers[lead_id],
-                events[lead_id],
-                config,
-                now,
-                can_read=storing is None,
-            ):
-                rebuilt.append(lead_id)
-    for lead_id in rebuilt:
-        _score_lead(
-            session,
-            scored,
-            leads[lead_id],
-            stored.get(lead_id),
-            answers[lead_id],
-            events[lead_id],
-            config,
-            now,
-            can_read=True,
+
+    def score(lead_id: int, can_read: bool) -> bool:
+        lead = leads.get(lead_id)
+        if lead is None:
+            raise LookupError(f"no lead with id {lead_id}")
+        old, batch = stored.get(lead_id), events[lead_id]
+        return _score_lead(
+            session, scored, lead, old, answers[lead_id], batch, config, now, can_read
         )
+
+    with storing.in_flight() if storing is not None else nullcontext():
+        rebuilt = [i for i in ids if not score(i, can_read=storing is None)]
+    for lead_id in rebuilt:
+        score(lead_id, can_read=True)
     return scored
 
 
@@ -325,7 +308,6 @@ def _score_lead(
     batch: Sequence[EventRecord],
     config: ScoringConfig,
     now: datetime,
-    *,
     can_read: bool,
 ) -> bool:
     """Apply a lead's new events in turn into `scored`. False, with nothing done, if its
