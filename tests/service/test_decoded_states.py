@@ -13,12 +13,12 @@ from bot.config_file import load_config
 from bot.decoded_states import DECODED_STATES, DecodedStates
 from bot.scoring_service import apply_new_event
 from bot.storage.column_types import dump_json, load_json
-from bot.storage.events_repo import add_event
 from bot.storage.leads_repo import upsert_lead
 from bot.storage.scores_repo import get_score, stored_scores
 from scoring.config import ScoringConfig
 from scoring.engagement import build_state, state_from_json
 from scoring.inputs import EventRecord
+from tests.service.stored_records import store_record
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -71,16 +71,7 @@ def test_the_least_recently_scored_leads_go_first() -> None:
 
 def _event(session: Session, lead_id: int, i: int) -> EventRecord:
     record = EventRecord("Page Viewed", NOW - timedelta(days=i + 1), f"m{i}", {"path": "/pricing"})
-    add_event(
-        session,
-        lead_id=lead_id,
-        dedupe_key=record.key,
-        type=record.type,
-        occurred_at=record.occurred_at,
-        source="test",
-        properties=record.properties,
-    )
-    return record
+    return store_record(session, lead_id, record)
 
 
 def test_a_state_written_elsewhere_or_rolled_back_is_read_from_the_database(

@@ -31,6 +31,7 @@ from scoring.config import ScoringConfig
 from scoring.config_loader import load_config_text
 from scoring.inputs import EventRecord
 from scoring.scorer import score
+from tests.service.stored_records import store_record
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
@@ -72,18 +73,9 @@ def _lead(session: Session, email: str = "dana@northwind.io", **kw: object) -> i
 def _add_event(session: Session, lead_id: int, i: int) -> EventRecord:
     """Store EVENTS[i] for the lead (not scored); its record."""
     name, props, days = EVENTS[i]
-    record = EventRecord(name, NOW - timedelta(days=days), f"m{i}", props)
-    stored = add_event(
-        session,
-        lead_id=lead_id,
-        dedupe_key=record.key,
-        type=name,
-        occurred_at=record.occurred_at,
-        source="test",
-        properties=props,
+    return store_record(
+        session, lead_id, EventRecord(name, NOW - timedelta(days=days), f"m{i}", props)
     )
-    assert stored is not None
-    return record
 
 
 def test_events_applied_one_by_one_equal_a_full_rescore(
@@ -300,15 +292,7 @@ def test_a_lead_without_a_usable_state_is_rebuilt_up_to_each_event_of_a_batch(
         EventRecord("Webinar Attended", NOW - timedelta(hours=2), "b2", {"webinar_id": "w"}),
     ]
     for r in records:
-        add_event(
-            session,
-            lead_id=lead_id,
-            dedupe_key=r.key,
-            type=r.type,
-            occurred_at=r.occurred_at,
-            source="test",
-            properties=r.properties,
-        )
+        store_record(session, lead_id, r)
     result = apply_new_events(session, {lead_id: records}, config, NOW)[lead_id]
     lead = session.get(Lead, lead_id)
     assert lead is not None
