@@ -39,6 +39,7 @@ from bot.slack.digest_blocks import digest_blocks, digest_text
 from bot.slack.history import channel_id, find_message
 from bot.storage.tables import DigestRun
 from scoring.config import ScoringConfig
+from scoring.notify_config import DigestSpec
 
 log = logging.getLogger(__name__)
 
@@ -166,7 +167,7 @@ async def post_digest(
                 )
                 log.info("digest %s @ %s was already posted (%s)", name, scheduled_for, found)
                 return Outcome("found", found)
-        digest = await asyncio.to_thread(_build, engine, name, config, scheduled_for)
+        digest = await asyncio.to_thread(_build, engine, name, spec, scheduled_for, config)
         response = await client.chat_postMessage(
             channel=spec.channel,
             text=digest_text(digest),
@@ -184,9 +185,11 @@ async def post_digest(
     return Outcome("posted", ts)
 
 
-def _build(engine: Engine, name: str, config: ScoringConfig, scheduled_for: datetime) -> Digest:
+def _build(
+    engine: Engine, name: str, spec: DigestSpec, scheduled_for: datetime, config: ScoringConfig
+) -> Digest:
     with Session(engine) as session:
-        return build_digest(session, name, config.digests[name], scheduled_for, config)
+        return build_digest(session, name, spec, scheduled_for, config)
 
 
 async def find_posted(

@@ -210,11 +210,9 @@ def apply_new_events(
     """
     parts = [_score_in_memory(session, sorted(events), events, config, now, storing)]
     if storing is not None:
-        given, events = (
-            events,
-            {i: [e for e in batch if e.key in storing.inserted] for i, batch in events.items()},
-        )
-        again = [i for i in sorted(events) if len(events[i]) < len(given[i])]
+        new = {i: [e for e in batch if e.key in storing.inserted] for i, batch in events.items()}
+        again = [i for i in sorted(new) if len(new[i]) < len(events[i])]
+        events = new
         if again:
             parts[0].forget(again)
             if rescore := [i for i in again if events[i]]:
